@@ -1,0 +1,37 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { RequireAuth } from '../features/auth/RequireAuth';
+import { SignInPage } from '../features/auth/SignInPage';
+import { AppShell } from './AppShell';
+import { FEATURES } from './features';
+import { NotFoundPage } from './NotFoundPage';
+import { HOME_PATH } from './paths';
+import { RequireAudience } from './RequireAudience';
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <AppShell />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Navigate to={HOME_PATH} replace />} />
+        {FEATURES.flatMap((feature) => feature.routes).map(({ path, Page, audience }) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              <RequireAudience audience={audience}>
+                <Page />
+              </RequireAudience>
+            }
+          />
+        ))}
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,11 @@
+/**
+ * The one list of features. A new domain (reports, support, debriefs, checkins,
+ * insights) adds its folder under src/features/, exports a `Feature` from its
+ * index.ts, and is added here: that registers its routes and nav entries.
+ */
+import { integrationsFeature } from '../features/integrations';
+import { orgFeature } from '../features/org';
+import { profileFeature } from '../features/profile';
+import type { Feature } from './registry';
+
+export const FEATURES: readonly Feature[] = [profileFeature, orgFeature, integrationsFeature];

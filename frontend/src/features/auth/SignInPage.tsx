@@ -1,0 +1,88 @@
+import { useState, type FormEvent } from 'react';
+import { Navigate, useLocation } from 'react-router';
+import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
+import { HOME_PATH } from '../../app/paths';
+import { FormError } from '../../components/FormError';
+import { TextField } from '../../components/TextField';
+import { PRODUCT_NAME, usePageTitle } from '../../hooks/usePageTitle';
+import type { SignInLocationState } from './RequireAuth';
+import { useAuth } from './useAuth';
+
+// The token endpoint names the email `username` (OAuth2 password flow).
+const FIELDS = ['username', 'password'] as const;
+
+function safeReturnPath(state: unknown): string {
+  const from = (state as SignInLocationState | null)?.from;
+  if (!from || !from.pathname.startsWith('/') || from.pathname === '/sign-in') return HOME_PATH;
+  return `${from.pathname}${from.search}${from.hash}`;
+}
+
+export function SignInPage() {
+  usePageTitle('Sign in');
+  const { status, expired, signIn } = useAuth();
+  const location = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [submitting, setSubmitting] = useState(false);
+
+  if (status === 'authenticated') return <Navigate to={safeReturnPath(location.state)} replace />;
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSubmitting(true);
+    setErrors(NO_ERRORS);
+    try {
+      await signIn(email.trim(), password);
+    } catch (error) {
+      setErrors(toFormErrors(error, { fields: FIELDS }));
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <div className="sign-in">
+      <header className="sign-in__header">
+        <p className="brand brand--large">{PRODUCT_NAME}</p>
+        <p className="sign-in__tagline">Support for the people who care for patients.</p>
+      </header>
+      <main id="main" className="sign-in__main">
+        <h1>Sign in</h1>
+        {status === 'restoring' ? (
+          <p role="status">Checking your session…</p>
+        ) : (
+          <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate>
+            {expired && !errors.formError ? (
+              <p className="alert alert--info">Your session has ended. Please sign in again.</p>
+            ) : null}
+            <FormError message={errors.formError} />
+            <TextField
+              label="Email"
+              type="email"
+              name="username"
+              autoComplete="username"
+              inputMode="email"
+              required
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              error={errors.fieldErrors.username}
+            />
+            <TextField
+              label="Password"
+              type="password"
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              error={errors.fieldErrors.password}
+            />
+            <button type="submit" className="button button--primary button--block" disabled={submitting}>
+              {submitting ? 'Signing in…' : 'Sign in'}
+            </button>
+          </form>
+        )}
+      </main>
+    </div>
+  );
+}
