@@ -1,0 +1,57 @@
+import { render, screen, within } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
+import { describe, expect, it } from 'vitest';
+import type { Role } from '../api/types';
+import { AuthContext, type AuthContextValue } from '../features/auth/AuthContext';
+import { makeMe } from '../test/http';
+import { AppNav } from './AppNav';
+
+function renderNavFor(roles: Role[]) {
+  const me = makeMe({ roles });
+  const auth: AuthContextValue = {
+    status: 'authenticated',
+    me,
+    expired: false,
+    signedOut: false,
+    signIn: async () => {},
+    signOut: async () => {},
+    reloadMe: async () => {},
+    hasRole: (...wanted) => wanted.some((r) => roles.includes(r)),
+  };
+  render(
+    <AuthContext.Provider value={auth}>
+      <MemoryRouter>
+        <AppNav id="nav" open />
+      </MemoryRouter>
+    </AuthContext.Provider>,
+  );
+  return screen.getByRole('navigation', { name: 'Main' });
+}
+
+function linkNames(nav: HTMLElement): string[] {
+  return within(nav)
+    .getAllByRole('link')
+    .map((link) => link.textContent ?? '');
+}
+
+describe('AppNav', () => {
+  it('shows an admin the Admin section with departments, users and API keys', () => {
+    const nav = renderNavFor(['admin']);
+    const admin = within(nav).getByRole('region', { name: 'Admin' });
+    expect(linkNames(admin)).toEqual(['Departments', 'Users', 'API keys']);
+    expect(within(admin).getByRole('link', { name: 'Users' }).getAttribute('href')).toBe('/admin/users');
+    expect(linkNames(nav)).toContain('Profile');
+  });
+
+  it('shows staff their own sections and no Admin section', () => {
+    const nav = renderNavFor(['staff']);
+    expect(within(nav).queryByRole('region', { name: 'Admin' })).toBeNull();
+    expect(within(nav).queryByText('Admin')).toBeNull();
+    expect(linkNames(nav)).toEqual(['Profile']);
+  });
+
+  it('adds the Admin section for a person who holds admin among other roles', () => {
+    const nav = renderNavFor(['staff', 'admin']);
+    expect(within(nav).getByRole('region', { name: 'Admin' })).toBeTruthy();
+  });
+});
