@@ -1,0 +1,47 @@
+"""The /api/v1 router: each domain's router, plus health and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from haven.auth.deps import Public
+from haven.auth.router import router as auth_router
+from haven.core.db import ping
+from haven.core.errors import ServiceUnavailable, problem_responses
+from haven.core.http import API_PREFIX, HavenRoute
+from haven.core.schemas import ResponseModel
+from haven.org.router import router as org_router
+
+
+class Health(ResponseModel):
+    status: str
+
+
+health_router = APIRouter(tags=["health"], route_class=HavenRoute)
+
+
+@health_router.get("/health", response_model=Health, dependencies=[Public])
+async def health() -> Health:
+    """The process is up (it does not look at the database)."""
+    return Health(status="ok")
+
+
+@health_router.get(
+    "/ready", response_model=Health, dependencies=[Public], responses=problem_responses(503)
+)
+async def ready(request: Request) -> Health:
+    """The database answers; otherwise 503 with Retry-After, so a load balancer waits."""
+    try:
+        await run_in_threadpool(ping, request.app.state.engine)
+    except Exception as exc:
+        raise ServiceUnavailable(
+            "The database is not reachable.", headers={"Retry-After": "5"}
+        ) from exc
+    return Health(status="ready")
+
+
+api_router = APIRouter(prefix=API_PREFIX)
+api_router.include_router(health_router)
+api_router.include_router(auth_router)
+api_router.include_router(org_router)

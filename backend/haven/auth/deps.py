@@ -1,0 +1,115 @@
+"""Dependencies: who is calling, and the one way a route says who may call it.
+
+Every route declares an access rule: ``Allow(roles..., scopes=...)`` for signed-in people
+and service accounts, or ``Public`` for the few open endpoints. A test walks every route
+and fails when one declares neither. The principal is resolved once per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from haven.auth import service
+from haven.auth.schemas import Role, Scope
+from haven.core.errors import Forbidden, Unauthorized
+from haven.core.http import SessionDep
+from haven.core.idempotency import check_key
+from haven.core.security import Principal
+
+_bearer = HTTPBearer(auto_error=False, description="An access token or an API key.")
+
+
+def current_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("Sign in, or send an API key as a Bearer token.")
+    return service.principal_for_bearer(session, credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    roles: frozenset[Role]
+    scopes: frozenset[Scope]
+    public: bool = False
+
+    def allows(self, principal: Principal) -> bool:
+        if principal.kind == "user":
+            return bool(principal.roles.intersection(r.value for r in self.roles))
+        if principal.kind == "api_key":
+            return bool(principal.scopes.intersection(s.value for s in self.scopes))
+        return False
+
+
+ACCESS_ATTRIBUTE = "__haven_access__"
+
+
+def Allow(*roles: Role, scopes: Iterable[Scope] = ()) -> Any:  # noqa: N802 - reads as a rule
+    """Depends(...) that lets the named roles (and API keys with one of the scopes) through."""
+    rule = AccessRule(roles=frozenset(roles), scopes=frozenset(scopes))
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not rule.allows(principal):
+            raise Forbidden("Your role does not allow this.")
+        return principal
+
+    setattr(check, ACCESS_ATTRIBUTE, rule)
+    return Depends(check)
+
+
+def _public() -> None:
+    return None
+
+
+setattr(_public, ACCESS_ATTRIBUTE, AccessRule(roles=frozenset(), scopes=frozenset(), public=True))
+Public = Depends(_public)
+"""Marks a route open to anyone (health, sign-in, anonymous reporting...)."""
+
+
+def public_rule(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a custom dependency (e.g. an anonymous-report session) as the route's access rule."""
+    setattr(fn, ACCESS_ATTRIBUTE, AccessRule(roles=frozenset(), scopes=frozenset(), public=True))
+    return fn
+
+
+EVERYONE: tuple[Role, ...] = tuple(Role)
+
+
+async def _idempotency(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Retry-safe creation: a repeat with the same key and body returns the first result.",
+        ),
+    ] = None,
+) -> None:
+    if idempotency_key is None:
+        return
+    body = await request.body()
+    await run_in_threadpool(
+        check_key,
+        session,
+        request=request,
+        principal_key=principal.idempotency_scope,
+        key=idempotency_key,
+        body=body,
+    )
+
+
+Idempotent = Depends(_idempotency)
+"""Add to ``dependencies=[...]`` of a POST that creates something."""

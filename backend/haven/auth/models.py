@@ -1,0 +1,73 @@
+"""Identity tables: people, their roles, refresh tokens, service-account API keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from haven.core.types import utc_field, version_column
+
+_user_version = version_column()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=120)
+    department_id: uuid.UUID | None = Field(
+        default=None, foreign_key="departments.id", index=True, ondelete="RESTRICT"
+    )
+    profession: str = Field(max_length=32)
+    is_active: bool = True
+    password_hash: str | None = Field(default=None, max_length=255)
+    failed_login_count: int = 0
+    locked_until: datetime | None = utc_field(nullable=True)
+    last_login_at: datetime | None = utc_field(nullable=True)
+    version: int = Field(default=1, sa_column=_user_version)
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
+
+    __mapper_args__ = {"version_id_col": _user_version}
+
+
+class UserRole(SQLModel, table=True):
+    __tablename__ = "user_roles"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(max_length=32, primary_key=True, index=True)
+
+
+class RefreshToken(SQLModel, table=True):
+    """Opaque refresh tokens, stored as SHA-256; one family per sign-in, rotated on each use."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    family_id: uuid.UUID = Field(index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = utc_field()
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)
+    revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class ApiKey(SQLModel, table=True):
+    """A service account's key: ``hvn_<prefix>_<secret>``, stored as SHA-256 of the whole key."""
+
+    __tablename__ = "api_keys"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=120)
+    prefix: str = Field(max_length=16, unique=True)
+    secret_hash: str = Field(max_length=64)
+    scopes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = utc_field()
+    last_used_at: datetime | None = utc_field(nullable=True)
+    revoked_at: datetime | None = utc_field(nullable=True)

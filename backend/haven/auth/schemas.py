@@ -1,0 +1,118 @@
+"""Wire models and enums of the auth domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import EmailStr, Field
+
+from haven.core.schemas import RequestModel, ResponseModel
+
+
+class Role(StrEnum):
+    staff = "staff"
+    peer_supporter = "peer_supporter"
+    support_coordinator = "support_coordinator"
+    safety_officer = "safety_officer"
+    department_lead = "department_lead"
+    admin = "admin"
+    auditor = "auditor"
+
+
+ALL_ROLES: tuple[Role, ...] = tuple(Role)
+
+
+class Profession(StrEnum):
+    nurse = "nurse"
+    physician = "physician"
+    pharmacist = "pharmacist"
+    allied_health = "allied_health"
+    support_staff = "support_staff"
+    other = "other"
+
+
+class Scope(StrEnum):
+    """What a service account's API key may do."""
+
+    reports_write = "reports:write"
+    reports_read = "reports:read"
+    staffing_write = "staffing:write"
+    fhir_read = "fhir:read"
+
+
+class TokenResponse(ResponseModel):
+    access_token: str
+    token_type: str = Field(default="bearer")
+    expires_in: int = Field(description="Lifetime of the access token in seconds.")
+    refresh_token: str = Field(
+        description="Opaque refresh token (also set as an HttpOnly cookie for the web client)."
+    )
+
+
+class RefreshRequest(RequestModel):
+    refresh_token: str | None = Field(
+        default=None, max_length=256, description="Omit to use the refresh cookie."
+    )
+
+
+class UserRead(ResponseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    roles: list[Role]
+    department_id: uuid.UUID | None
+    profession: Profession
+    is_active: bool
+    version: int
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserCreate(RequestModel):
+    email: EmailStr = Field(max_length=254)
+    display_name: str = Field(min_length=1, max_length=120)
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))
+    department_id: uuid.UUID | None = None
+    profession: Profession
+    password: str | None = Field(
+        default=None,
+        min_length=12,
+        max_length=128,
+        description="Omit to have a password generated and returned once.",
+    )
+
+
+class UserCreated(UserRead):
+    initial_password: str | None = Field(
+        default=None, description="The generated password, shown this once; null if one was given."
+    )
+
+
+class UserUpdate(RequestModel):
+    email: EmailStr | None = Field(default=None, max_length=254)
+    display_name: str | None = Field(default=None, min_length=1, max_length=120)
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=len(Role))
+    department_id: uuid.UUID | None = None
+    profession: Profession | None = None
+    is_active: bool | None = None
+
+
+class ApiKeyRead(ResponseModel):
+    id: uuid.UUID
+    name: str
+    scopes: list[Scope]
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreate(RequestModel):
+    name: str = Field(min_length=1, max_length=120)
+    scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
+
+
+class ApiKeyCreated(ApiKeyRead):
+    secret: str = Field(description="The whole key, shown this once. Send it as a Bearer token.")

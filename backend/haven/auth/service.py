@@ -1,0 +1,531 @@
+"""Auth rules: sign-in with throttling and lockout, token rotation, principals, users, API keys.
+
+Functions take a session and, where an actor matters, the acting principal; they never
+commit (the request's unit of work does) and raise :mod:`haven.core.errors` on refusal.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, delete, select
+
+from haven.auth.models import ApiKey, RefreshToken, User, UserRole
+from haven.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    Role,
+    Scope,
+    UserCreate,
+    UserCreated,
+    UserRead,
+    UserUpdate,
+)
+from haven.core import audit, clock
+from haven.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, field_error
+from haven.core.pagination import PageParams, paginate
+from haven.core.security import (
+    Principal,
+    burn_password_check,
+    constant_time_equals,
+    decode_token,
+    encode_token,
+    hash_password,
+    new_secret,
+    password_needs_rehash,
+    sha256_hex,
+    verify_password,
+)
+from haven.core.settings import get_settings
+from haven.core.versioning import require_if_match
+
+ACCESS_AUDIENCE = "haven-api"
+API_KEY_MARK = "hvn_"
+API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+class InvalidCredentials(Unauthorized):
+    type, title = "invalid-credentials", "Sign-in failed"
+    commit_anyway = True  # the failed attempt is counted even though the request fails
+
+    def __init__(self) -> None:
+        super().__init__("The email or password is incorrect.")
+
+
+class SignInThrottled(TooManyRequests):
+    type, title = "sign-in-throttled", "Too many failed sign-in attempts"
+    commit_anyway = True
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        minutes = max(1, (retry_after_seconds + 59) // 60)
+        super().__init__(
+            f"Too many failed sign-in attempts. Try again in {minutes} minute(s), "
+            "or ask your administrator to reset your password.",
+            headers={"Retry-After": str(max(1, retry_after_seconds))},
+        )
+
+
+class _FailureWindow:
+    """Failed sign-ins per email, in memory: the same answer whether the account exists or not.
+
+    Accounts that exist are also locked in the database, which holds across processes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[float]] = {}
+
+    def retry_after(self, key: str, *, limit: int, window_s: float) -> int:
+        now = time.monotonic()
+        with self._lock:
+            failures = self._failures.get(key)
+            if not failures:
+                return 0
+            while failures and failures[0] <= now - window_s:
+                failures.popleft()
+            if len(failures) < limit:
+                return 0
+            return int(failures[0] + window_s - now) + 1
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._failures.setdefault(key, deque(maxlen=64)).append(time.monotonic())
+            if len(self._failures) > 100_000:
+                self._failures.clear()
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+_failures = _FailureWindow()
+
+
+def reset_throttle() -> None:
+    """Forget in-memory failures (tests; an operator restart does the same)."""
+    _failures._failures.clear()
+
+
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    settings = get_settings().auth
+    email = _normalise_email(email)
+    window_s = settings.lockout_minutes * 60
+    throttle_key = sha256_hex(email)
+    wait = _failures.retry_after(throttle_key, limit=settings.max_failed_logins, window_s=window_s)
+    if wait:
+        raise SignInThrottled(wait)
+    user = session.exec(select(User).where(col(User.email) == email)).first()
+    now = clock.now()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        raise SignInThrottled(int((user.locked_until - now).total_seconds()))
+    if user is None or user.password_hash is None:
+        burn_password_check(password)
+        _failures.add(throttle_key)
+        raise InvalidCredentials()
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        _failures.add(throttle_key)
+        failures = user.failed_login_count + 1
+        locked_until = None
+        if failures >= settings.max_failed_logins:
+            locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            failures = 0
+        _set_security_fields(
+            session, user, failed_login_count=failures, locked_until=locked_until
+        )
+        raise InvalidCredentials()
+    _failures.reset(throttle_key)
+    fields: dict[str, object] = {"failed_login_count": 0, "locked_until": None, "last_login_at": now}
+    if password_needs_rehash(user.password_hash):
+        fields["password_hash"] = hash_password(password)
+    _set_security_fields(session, user, **fields)
+    return user
+
+
+def _set_security_fields(session: Session, user: User, **values: object) -> None:
+    # Sign-in bookkeeping is not an edit of the user: it must not bump the version that an
+    # administrator's If-Match refers to, so it bypasses the ORM's versioned UPDATE.
+    session.execute(
+        sa.update(User)
+        .where(col(User.id) == user.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(user, list(values))
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+def _new_access_token(user: User) -> tuple[str, int]:
+    lifetime = timedelta(minutes=get_settings().auth.access_token_minutes)
+    token = encode_token(
+        subject=str(user.id), audience=ACCESS_AUDIENCE, token_type="access", lifetime=lifetime
+    )
+    return token, int(lifetime.total_seconds())
+
+
+def _new_refresh_token(session: Session, user_id: uuid.UUID, family_id: uuid.UUID) -> str:
+    raw = new_secret(32)
+    now = clock.now()
+    session.add(
+        RefreshToken(
+            user_id=user_id,
+            family_id=family_id,
+            token_hash=sha256_hex(raw),
+            created_at=now,
+            expires_at=now + timedelta(days=get_settings().auth.refresh_token_days),
+        )
+    )
+    return raw
+
+
+def issue_tokens(session: Session, user: User) -> IssuedTokens:
+    access, expires_in = _new_access_token(user)
+    refresh = _new_refresh_token(session, user.id, uuid.uuid4())
+    return IssuedTokens(access, expires_in, refresh)
+
+
+class RefreshRejected(Unauthorized):
+    type, title = "refresh-rejected", "Session expired"
+    commit_anyway = True  # a detected reuse revokes the family even though the request fails
+
+    def __init__(self) -> None:
+        super().__init__("The session has expired or was signed out. Sign in again.")
+
+
+def rotate_refresh_token(session: Session, *, raw_token: str | None) -> IssuedTokens:
+    """Exchange a refresh token for new tokens; reusing an old one revokes its whole family."""
+    if not raw_token:
+        raise RefreshRejected()
+    stored = session.exec(
+        select(RefreshToken).where(col(RefreshToken.token_hash) == sha256_hex(raw_token))
+    ).first()
+    if stored is None:
+        raise RefreshRejected()
+    now = clock.now()
+    if stored.used_at is not None or stored.revoked_at is not None:
+        _revoke_family(session, stored.family_id, now)
+        raise RefreshRejected()
+    if stored.expires_at <= now:
+        raise RefreshRejected()
+    user = session.get(User, stored.user_id)
+    if user is None or not user.is_active:
+        _revoke_family(session, stored.family_id, now)
+        raise RefreshRejected()
+    # Claim the token atomically: of two racing refreshes only one wins.
+    claimed = session.execute(
+        sa.update(RefreshToken)
+        .where(col(RefreshToken.id) == stored.id, col(RefreshToken.used_at).is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        _revoke_family(session, stored.family_id, now)
+        raise RefreshRejected()
+    access, expires_in = _new_access_token(user)
+    refresh = _new_refresh_token(session, user.id, stored.family_id)
+    return IssuedTokens(access, expires_in, refresh)
+
+
+def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> None:
+    session.execute(
+        sa.update(RefreshToken)
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revoke_session(session: Session, *, raw_token: str | None) -> None:
+    """Sign out: revoke the presented refresh token's family. Unknown tokens are ignored."""
+    if not raw_token:
+        return
+    stored = session.exec(
+        select(RefreshToken).where(col(RefreshToken.token_hash) == sha256_hex(raw_token))
+    ).first()
+    if stored is not None:
+        _revoke_family(session, stored.family_id, clock.now())
+
+
+# --- principals ----------------------------------------------------------------------------
+
+
+def _roles_of(session: Session, user_id: uuid.UUID) -> list[str]:
+    return list(session.exec(select(UserRole.role).where(col(UserRole.user_id) == user_id)).all())
+
+
+def principal_for_bearer(session: Session, token: str) -> Principal:
+    if token.startswith(API_KEY_MARK):
+        return _principal_for_api_key(session, token)
+    claims = decode_token(token, audience=ACCESS_AUDIENCE, token_type="access")
+    try:
+        user_id = uuid.UUID(claims.sub)
+    except ValueError as exc:
+        raise Unauthorized("The access token is invalid or has expired.") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("The access token is invalid or has expired.")
+    return Principal(
+        kind="user",
+        id=user.id,
+        roles=frozenset(_roles_of(session, user.id)),
+        department_id=user.department_id,
+        display_name=user.display_name,
+    )
+
+
+def _principal_for_api_key(session: Session, token: str) -> Principal:
+    parts = token.split("_")
+    if len(parts) != 3:
+        raise Unauthorized("The API key is invalid or revoked.")
+    prefix = f"{parts[0]}_{parts[1]}"
+    key = session.exec(select(ApiKey).where(col(ApiKey.prefix) == prefix)).first()
+    if key is None or key.revoked_at is not None or not constant_time_equals(
+        key.secret_hash, sha256_hex(token)
+    ):
+        raise Unauthorized("The API key is invalid or revoked.")
+    now = clock.now()
+    if key.last_used_at is None or now - key.last_used_at > API_KEY_LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        session.add(key)
+    return Principal(kind="api_key", id=key.id, scopes=frozenset(key.scopes), display_name=key.name)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def _to_read(user: User, roles: Iterable[str]) -> UserRead:
+    return UserRead(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        roles=sorted(Role(r) for r in roles),
+        department_id=user.department_id,
+        profession=user.profession,  # type: ignore[arg-type]
+        is_active=user.is_active,
+        version=user.version,
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+    )
+
+
+def _email_taken(session: Session, email: str, *, except_id: uuid.UUID | None = None) -> bool:
+    stmt = select(User.id).where(col(User.email) == email)
+    if except_id is not None:
+        stmt = stmt.where(col(User.id) != except_id)
+    return session.exec(stmt).first() is not None
+
+
+def _set_roles(session: Session, user_id: uuid.UUID, roles: Iterable[Role]) -> None:
+    session.exec(delete(UserRole).where(col(UserRole.user_id) == user_id))
+    for role in sorted(set(roles)):
+        session.add(UserRole(user_id=user_id, role=role.value))
+
+
+def create_user(session: Session, actor: Principal | None, *, data: UserCreate) -> UserCreated:
+    email = _normalise_email(str(data.email))
+    if _email_taken(session, email):
+        raise Conflict(
+            "A user with this email already exists.",
+            errors=[field_error("email", "Already in use.")],
+        )
+    generated = data.password is None
+    password = data.password or new_secret(12)
+    now = clock.now()
+    user = User(
+        email=email,
+        display_name=data.display_name,
+        department_id=data.department_id,
+        profession=data.profession.value,
+        password_hash=hash_password(password),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    session.flush()
+    _set_roles(session, user.id, data.roles)
+    audit.record_event(session, actor, action="user.created", object_type="user", object_id=user.id)
+    read = _to_read(user, [r.value for r in data.roles])
+    return UserCreated(**read.model_dump(), initial_password=password if generated else None)
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> UserRead:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return _to_read(user, _roles_of(session, user.id))
+
+
+def list_users(
+    session: Session,
+    *,
+    params: PageParams,
+    department_id: uuid.UUID | None = None,
+    role: Role | None = None,
+    include_inactive: bool = False,
+    user_ids: Iterable[uuid.UUID] | None = None,
+) -> tuple[list[UserRead], str | None]:
+    stmt = select(User)
+    if department_id is not None:
+        stmt = stmt.where(col(User.department_id) == department_id)
+    if role is not None:
+        stmt = stmt.where(
+            col(User.id).in_(select(UserRole.user_id).where(col(UserRole.role) == role.value))
+        )
+    if not include_inactive:
+        stmt = stmt.where(col(User.is_active).is_(True))
+    if user_ids is not None:
+        stmt = stmt.where(col(User.id).in_(list(user_ids)))
+    rows, cursor = paginate(
+        session, stmt, keys=[col(User.display_name), col(User.id)], params=params
+    )
+    roles_by_user: dict[uuid.UUID, list[str]] = {u.id: [] for u in rows}
+    if rows:
+        for user_id, role_name in session.exec(
+            select(UserRole.user_id, UserRole.role).where(col(UserRole.user_id).in_(list(roles_by_user)))
+        ).all():
+            roles_by_user[user_id].append(role_name)
+    return [_to_read(u, roles_by_user[u.id]) for u in rows], cursor
+
+
+def update_user(
+    session: Session, actor: Principal, *, user_id: uuid.UUID, data: UserUpdate, if_match: str | None
+) -> UserRead:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    require_if_match(if_match, user.version)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("is_active") is False and actor.id == user.id:
+        raise Conflict("You cannot deactivate your own account.")
+    if data.roles is not None and actor.id == user.id and Role.admin not in data.roles:
+        raise Conflict(
+            "You cannot remove your own admin role.",
+            errors=[field_error("roles", "Keep admin on your own account.")],
+        )
+    if data.email is not None:
+        email = _normalise_email(str(data.email))
+        if _email_taken(session, email, except_id=user.id):
+            raise Conflict(
+                "A user with this email already exists.",
+                errors=[field_error("email", "Already in use.")],
+            )
+        user.email = email
+    if data.display_name is not None:
+        user.display_name = data.display_name
+    if "department_id" in changes:
+        user.department_id = data.department_id
+    if data.profession is not None:
+        user.profession = data.profession.value
+    if data.is_active is not None:
+        user.is_active = data.is_active
+    if data.roles is not None:
+        _set_roles(session, user.id, data.roles)
+    user.updated_at = clock.now()
+    session.add(user)
+    session.flush()
+    if changes.get("is_active") is False:
+        session.execute(
+            sa.update(RefreshToken)
+            .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
+            .values(revoked_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+    audit.record_event(session, actor, action="user.updated", object_type="user", object_id=user.id)
+    return _to_read(user, _roles_of(session, user.id))
+
+
+def user_exists(session: Session, user_id: uuid.UUID, *, active_only: bool = True) -> bool:
+    user = session.get(User, user_id)
+    return user is not None and (user.is_active or not active_only)
+
+
+def users_by_id(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UserRead]:
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    roles: dict[uuid.UUID, list[str]] = {u.id: [] for u in users}
+    for uid, role_name in session.exec(
+        select(UserRole.user_id, UserRole.role).where(col(UserRole.user_id).in_(ids))
+    ).all():
+        roles[uid].append(role_name)
+    return {u.id: _to_read(u, roles[u.id]) for u in users}
+
+
+def count_users(session: Session) -> int:
+    return int(session.exec(select(sa.func.count()).select_from(User)).one())
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+def _key_read(key: ApiKey) -> ApiKeyRead:
+    return ApiKeyRead(
+        id=key.id,
+        name=key.name,
+        scopes=[Scope(s) for s in key.scopes],
+        prefix=key.prefix,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+def create_api_key(session: Session, actor: Principal, *, data: ApiKeyCreate) -> ApiKeyCreated:
+    prefix = f"{API_KEY_MARK.rstrip('_')}_{new_secret(6).replace('_', 'x').replace('-', 'y')[:8]}"
+    secret = f"{prefix}_{new_secret(32).replace('_', 'x')}"
+    key = ApiKey(
+        name=data.name,
+        prefix=prefix,
+        secret_hash=sha256_hex(secret),
+        scopes=sorted({s.value for s in data.scopes}),
+        created_by_id=actor.user_id,
+        created_at=clock.now(),
+    )
+    session.add(key)
+    session.flush()
+    audit.record_event(session, actor, action="api_key.created", object_type="api_key", object_id=key.id)
+    return ApiKeyCreated(**_key_read(key).model_dump(), secret=secret)
+
+
+def list_api_keys(session: Session, *, params: PageParams) -> tuple[list[ApiKeyRead], str | None]:
+    rows, cursor = paginate(
+        session,
+        select(ApiKey),
+        keys=[col(ApiKey.created_at), col(ApiKey.id)],
+        params=params,
+        descending=True,
+    )
+    return [_key_read(k) for k in rows], cursor
+
+
+def revoke_api_key(session: Session, actor: Principal, *, api_key_id: uuid.UUID) -> None:
+    key = session.get(ApiKey, api_key_id)
+    if key is None:
+        raise NotFound("No such API key.")
+    if key.revoked_at is None:
+        key.revoked_at = clock.now()
+        session.add(key)
+        audit.record_event(
+            session, actor, action="api_key.revoked", object_type="api_key", object_id=key.id
+        )

@@ -1,0 +1,278 @@
+"""HTTP plumbing shared by every domain.
+
+* :class:`HavenRoute` — one transaction per request: the unit of work is committed once
+  after the endpoint succeeds (and before the response is sent), rolled back on any error;
+  a stored idempotent response is written in the same transaction.
+* :class:`RequestContextMiddleware` — request id, body-size limit, security headers,
+  the access log (which never records anonymous endpoints' client addresses).
+* ETag / If-Match helpers for versioned resources.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from haven.core.db import UnitOfWork
+from haven.core.errors import (
+    AppError,
+    Conflict,
+    PayloadTooLarge,
+    PreconditionFailed,
+    ServiceUnavailable,
+    problem_response,
+)
+from haven.core.logging import bind_request, unbind_request
+from haven.core.versioning import etag_for
+
+log = logging.getLogger("haven.http")
+access_log = logging.getLogger("haven.access")
+
+API_PREFIX = "/api/v1"
+# Paths whose callers must stay unidentifiable: see DESIGN.md, "Anonymous reports".
+ANONYMOUS_PATH_PREFIXES: tuple[str, ...] = (f"{API_PREFIX}/anonymous",)
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+# --- the unit of work ----------------------------------------------------------------------
+
+
+class ReplayResponse(Exception):  # noqa: N818 - control flow, not an error
+    """Raised by the idempotency dependency to answer with a stored first response."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("replay")
+        self.response = response
+
+
+class HavenRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            unit = UnitOfWork(request.app.state.engine)
+            request.state.unit = unit
+            try:
+                try:
+                    response = await handler(request)
+                except ReplayResponse as replay:
+                    await run_in_threadpool(unit.rollback)
+                    return replay.response
+                except AppError as exc:
+                    await run_in_threadpool(unit.commit if exc.commit_anyway else unit.rollback)
+                    raise
+                except (RequestValidationError, StarletteHTTPException):
+                    await run_in_threadpool(unit.rollback)
+                    raise
+                except Exception as exc:
+                    await run_in_threadpool(unit.rollback)
+                    mapped = _map_database_error(exc)
+                    if mapped is not None:
+                        raise mapped from exc
+                    return _internal_error(request, exc)
+                if unit.started:
+                    pending = getattr(request.state, "idempotency", None)
+                    try:
+                        if pending is not None and 200 <= response.status_code < 300:
+                            await run_in_threadpool(pending.store, unit.session, response)
+                        await run_in_threadpool(unit.commit)
+                    except Exception as exc:
+                        await run_in_threadpool(unit.rollback)
+                        if pending is not None and isinstance(exc, IntegrityError):
+                            raise Conflict(
+                                "Another request with this Idempotency-Key was processed at the "
+                                "same time. Retry to receive its result."
+                            ) from exc
+                        mapped = _map_database_error(exc)
+                        if mapped is not None:
+                            raise mapped from exc
+                        return _internal_error(request, exc)
+                return response
+            finally:
+                await run_in_threadpool(unit.close)
+
+        return route_handler
+
+
+def _map_database_error(exc: Exception) -> AppError | None:
+    if isinstance(exc, StaleDataError):
+        return PreconditionFailed("The resource was changed by someone else; reload it and retry.")
+    if isinstance(exc, IntegrityError):
+        return Conflict("The change conflicts with data already stored.")
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return ServiceUnavailable("The database is busy; retry shortly.", headers={"Retry-After": "1"})
+    return None
+
+
+def _internal_error(request: Request, exc: Exception) -> Response:
+    log.error(
+        "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc
+    )
+    return problem_response(
+        request,
+        status=500,
+        type_="internal-error",
+        title="Internal server error",
+        detail="Something went wrong on our side; the X-Request-ID header helps support find it.",
+    )
+
+
+async def _session(request: Request) -> Session:
+    unit: UnitOfWork = request.state.unit
+    return unit.session
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+
+
+# --- ETag / If-Match -----------------------------------------------------------------------
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag_for(version)
+
+
+IfMatchHeader = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag of the version being changed, e.g. "3". Required.',
+        max_length=64,
+    ),
+]
+
+
+# --- middleware ----------------------------------------------------------------------------
+
+
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+API_HEADERS: list[tuple[bytes, bytes]] = [(b"cache-control", b"no-store")]
+SPA_CSP = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class RequestContextMiddleware:
+    """Pure ASGI (no per-request task overhead): request id, body limit, headers, access log."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        anonymous = path.startswith(ANONYMOUS_PATH_PREFIXES)
+        incoming = _header(scope, b"x-request-id")
+        if incoming and not anonymous and _SAFE_REQUEST_ID.match(incoming):
+            request_id = incoming
+        else:
+            request_id = uuid.uuid4().hex
+        tokens = bind_request(request_id, anonymous=anonymous)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+        is_api = path.startswith(API_PREFIX)
+
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await _send_problem_413(scope, send, request_id, self.max_body_bytes)
+            status_holder["status"] = 413
+            self._log(scope, status_holder["status"], started, anonymous)
+            unbind_request(tokens)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise PayloadTooLarge(_too_large_detail(self.max_body_bytes))
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                if is_api:
+                    headers.extend(API_HEADERS)
+                else:
+                    headers.append((b"content-security-policy", SPA_CSP))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        finally:
+            self._log(scope, status_holder["status"], started, anonymous)
+            unbind_request(tokens)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, started: float, anonymous: bool) -> None:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if anonymous:
+            access_log.info("%s %s %s", scope["method"], scope["path"], status)
+            return
+        client = scope.get("client")
+        address = client[0] if client else "-"
+        access_log.info(
+            "%s %s %s %.1fms client=%s", scope["method"], scope["path"], status, elapsed_ms, address
+        )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _too_large_detail(limit: int) -> str:
+    return f"The request body is larger than the limit of {limit} bytes."
+
+
+async def _send_problem_413(scope: Scope, send: Send, request_id: str, limit: int) -> None:
+    response = problem_response(
+        None,
+        status=413,
+        type_="payload-too-large",
+        title="Request body too large",
+        detail=_too_large_detail(limit),
+    )
+    body = response.body
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", request_id.encode()),
+        (b"connection", b"close"),
+        *SECURITY_HEADERS,
+        *API_HEADERS,
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+

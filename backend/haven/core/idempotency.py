@@ -1,0 +1,96 @@
+"""Idempotency-Key support for POSTs that create things.
+
+A retried POST with the same key and the same body (from the same caller) gets the stored
+first response; the same key with another body gets 422. The first response is stored in
+the request's own transaction (see :class:`haven.core.http.HavenRoute`), so a stored
+response exists exactly when its change was committed. Keys live for 24 hours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import Request, Response
+from sqlmodel import Session, col, delete, select
+
+from haven.core import clock
+from haven.core.errors import BadRequest, Unprocessable, field_error
+from haven.core.http import ReplayResponse
+from haven.core.models import IdempotencyRecord
+
+KEY_LIFETIME = timedelta(hours=24)
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+_REPLAYED_HEADERS = ("content-type", "etag", "location")
+
+
+@dataclass(frozen=True)
+class PendingKey:
+    principal_key: str
+    key: str
+    method: str
+    path: str
+    request_hash: str
+
+    def store(self, session: Session, response: Response) -> None:
+        headers = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
+        session.add(
+            IdempotencyRecord(
+                principal_key=self.principal_key,
+                key=self.key,
+                method=self.method,
+                path=self.path,
+                request_hash=self.request_hash,
+                status_code=response.status_code,
+                response_body=bytes(response.body).decode(),
+                response_headers=json.dumps(headers),
+                created_at=clock.now(),
+            )
+        )
+
+
+def check_key(
+    session: Session, *, request: Request, principal_key: str, key: str, body: bytes
+) -> None:
+    """Replay a stored response, refuse a reused key, or mark the request to be remembered."""
+    if not _KEY_PATTERN.match(key):
+        raise BadRequest(
+            "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+            errors=[field_error("Idempotency-Key", "1 to 255 printable ASCII characters.", "header")],
+        )
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
+    ).hexdigest()
+    record = session.exec(
+        select(IdempotencyRecord).where(
+            col(IdempotencyRecord.principal_key) == principal_key, col(IdempotencyRecord.key) == key
+        )
+    ).first()
+    if record is not None and record.created_at < clock.now() - KEY_LIFETIME:
+        session.exec(delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record.id))
+        record = None
+    if record is not None:
+        if record.request_hash != digest:
+            raise Unprocessable(
+                "This Idempotency-Key was already used with a different request.",
+                errors=[field_error("Idempotency-Key", "Already used with another request.", "header")],
+            )
+        headers = json.loads(record.response_headers)
+        headers["Idempotent-Replayed"] = "true"
+        raise ReplayResponse(
+            Response(
+                content=record.response_body,
+                status_code=record.status_code,
+                headers=headers,
+            )
+        )
+    request.state.idempotency = PendingKey(
+        principal_key=principal_key,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        request_hash=digest,
+    )

@@ -1,0 +1,182 @@
+"""Security primitives: the acting principal, password hashing, JWTs, opaque secrets.
+
+This is the only module that imports ``jose``. Tokens are HS256 with the algorithm pinned
+on decode, and ``exp``, ``iat``, ``iss``, ``aud`` and ``sub`` required. Every failure to
+read a token, whatever python-jose raises for it (``JWTError``, ``JWKError``, or a plain
+``ValueError`` on garbage), ends as 401, never 500. Never log tokens or headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any, Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from jose import jwt
+from pydantic import BaseModel
+
+from haven.core import clock
+from haven.core.errors import Unauthorized
+from haven.core.settings import AuthSettings, get_settings
+
+JWT_ALGORITHM = "HS256"
+PrincipalKind = Literal["user", "api_key", "report_session"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a signed-in person, a service account, or an anonymous report's session."""
+
+    kind: PrincipalKind
+    id: uuid.UUID
+    roles: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    department_id: uuid.UUID | None = None
+    display_name: str = ""
+
+    def has_role(self, *roles: str) -> bool:
+        return self.kind == "user" and bool(self.roles.intersection(roles))
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        return self.id if self.kind == "user" else None
+
+    def audit_identity(self) -> tuple[str, uuid.UUID | None]:
+        """How the audit log names this actor. An anonymous reporter is never named."""
+        if self.kind == "report_session":
+            return "anonymous_reporter", None
+        return self.kind, self.id
+
+    @property
+    def idempotency_scope(self) -> str:
+        return f"{self.kind}:{self.id.hex}"
+
+
+# --- passwords -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+
+
+def password_hasher(settings: AuthSettings | None = None) -> PasswordHasher:
+    s = settings or get_settings().auth
+    return _hasher(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism)
+
+
+def hash_password(password: str) -> str:
+    """argon2id hash of a password (or of any low-entropy secret, such as a receipt)."""
+    return password_hasher().hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return password_hasher().verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(stored_hash: str) -> bool:
+    try:
+        return password_hasher().check_needs_rehash(stored_hash)
+    except InvalidHashError:
+        return True
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def burn_password_check(password: str) -> None:
+    """Spend the time of a real verification, so an unknown account is not faster to reject."""
+    verify_password(_dummy_hash(), password)
+
+
+# --- opaque secrets ----------------------------------------------------------------------
+
+
+def new_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def sha256_hex(value: str) -> str:
+    """For high-entropy secrets only (refresh tokens, API keys); people's secrets use argon2id."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def constant_time_equals(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+# --- JWTs ----------------------------------------------------------------------------------
+
+
+class TokenClaims(BaseModel):
+    sub: str
+    iss: str
+    aud: str
+    exp: int
+    iat: int
+    jti: str
+    typ: str
+
+
+def signing_key() -> str:
+    return get_settings().signing_key()
+
+
+def encode_token(
+    *, subject: str, audience: str, token_type: str, lifetime: timedelta, extra: dict[str, Any] | None = None
+) -> str:
+    settings = get_settings().auth
+    issued = clock.now()
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "iss": settings.issuer,
+        "aud": audience,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + lifetime).timestamp()),
+        "jti": uuid.uuid4().hex,
+        "typ": token_type,
+        **(extra or {}),
+    }
+    return str(jwt.encode(claims, signing_key(), algorithm=JWT_ALGORITHM))
+
+
+def decode_token(token: str, *, audience: str, token_type: str) -> TokenClaims:
+    settings = get_settings().auth
+    try:
+        raw = jwt.decode(
+            token,
+            signing_key(),
+            algorithms=[JWT_ALGORITHM],
+            audience=audience,
+            issuer=settings.issuer,
+            options={
+                "require_aud": True,
+                "require_exp": True,
+                "require_iat": True,
+                "require_iss": True,
+                "require_sub": True,
+                "require_jti": True,
+                "leeway": 0,
+            },
+        )
+        claims = TokenClaims.model_validate(raw)
+    except Exception as exc:  # noqa: BLE001 - any failure to read a caller's token is a 401
+        raise Unauthorized("The access token is invalid or has expired.") from exc
+    if claims.typ != token_type:
+        raise Unauthorized("The access token is invalid or has expired.")
+    # python-jose checks exp against the wall clock; Haven's clock decides (tests move it).
+    if claims.exp <= int(clock.now().timestamp()):
+        raise Unauthorized("The access token is invalid or has expired.")
+    return claims

@@ -1,0 +1,118 @@
+"""Settings, read from ``HAVEN_*`` environment variables through one cached function.
+
+Secrets are ``SecretStr`` so they never show up in a repr or a log line. In development
+a missing secret key is generated once and kept in ``var/secret.key`` (git-ignored);
+production refuses to start without a real key of its own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEV_SECRET_FILE_NAME = "secret.key"
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run safely; the message says what to change."""
+
+
+class AuthSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAVEN_AUTH_", extra="ignore")
+
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    issuer: str = "haven"
+    audience: str = "haven-api"
+    max_failed_logins: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+    cookie_secure: bool = True
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAVEN_", extra="ignore")
+
+    env: Environment = Environment.development
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; default: SQLite file var/haven.sqlite under the checkout.",
+    )
+    secret_key: SecretStr | None = None
+    var_dir: Path = REPO_ROOT / "var"
+    web_dir: Path = REPO_ROOT / "frontend" / "dist"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    db_pool_size: int = Field(default=40, ge=1)
+    log_level: str = "INFO"
+    organisation_name: str = "Haven Demo Hospital"
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    _signing_key: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'haven.sqlite'}"
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def signing_key(self) -> str:
+        """The JWT signing key; see the module docstring for where it comes from."""
+        if self._signing_key is None:
+            if self.secret_key is not None:
+                self._signing_key = self.secret_key.get_secret_value()
+            else:
+                self._signing_key = _development_secret(self.var_dir)
+        return self._signing_key
+
+    def check_safe_to_serve(self) -> None:
+        if self.env is not Environment.production:
+            return
+        if self.secret_key is None:
+            raise ConfigurationError("HAVEN_SECRET_KEY must be set in production.")
+        key = self.secret_key.get_secret_value()
+        if len(key) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"HAVEN_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters."
+            )
+        dev_file = self.var_dir / DEV_SECRET_FILE_NAME
+        if dev_file.exists() and dev_file.read_text().strip() == key:
+            raise ConfigurationError(
+                "HAVEN_SECRET_KEY is the generated development key; set a key of your own."
+            )
+        if not self.auth.cookie_secure:
+            raise ConfigurationError("HAVEN_AUTH_COOKIE_SECURE cannot be false in production.")
+
+
+def _development_secret(var_dir: Path) -> str:
+    path = var_dir / DEV_SECRET_FILE_NAME
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

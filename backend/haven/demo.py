@@ -1,0 +1,91 @@
+"""The demo organisation: departments and one person per role, with generated passwords.
+
+Seeding is idempotent: it runs only when no user exists yet, so a restart never adds
+people or changes passwords. Passwords are generated here (none is in the repository),
+printed once and written to a git-ignored logins file readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlmodel import Session
+
+from haven.auth import service as auth_service
+from haven.auth.schemas import Profession, Role, UserCreate
+from haven.core.security import new_secret
+from haven.org import service as org_service
+from haven.org.schemas import DepartmentCreate
+
+DEMO_DOMAIN = "haven.example.org"
+DEPARTMENTS = [
+    ("Emergency", "ED"),
+    ("ICU", "ICU"),
+    ("Medical-Surgical", "MEDSURG"),
+    ("Operating Theatre", "THEATRE"),
+    ("Pharmacy", "PHARM"),
+    ("Paediatrics", "PAEDS"),
+]
+# (role, local part, display name, department code, profession)
+PEOPLE = [
+    (Role.staff, "staff", "Sam Okafor", "ED", Profession.nurse),
+    (Role.peer_supporter, "supporter", "Priya Natarajan", "ICU", Profession.nurse),
+    (Role.support_coordinator, "coordinator", "Jordan Ellis", "MEDSURG", Profession.allied_health),
+    (Role.safety_officer, "safety", "Dr Maria Santos", "PHARM", Profession.pharmacist),
+    (Role.department_lead, "lead", "Dr Tom Becker", "ED", Profession.physician),
+    (Role.admin, "admin", "Casey Admin", None, Profession.other),
+    (Role.auditor, "auditor", "Robin Auditor", None, Profession.other),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    display_name: str
+
+
+def seed_demo(session: Session) -> list[DemoLogin] | None:
+    """Create the demo organisation; ``None`` when people already exist (nothing is changed)."""
+    if auth_service.count_users(session) > 0:
+        return None
+    org_service.get_organisation(session)
+    codes: dict[str, object] = {}
+    for name, code in DEPARTMENTS:
+        dep = org_service.create_department(session, None, data=DepartmentCreate(name=name, code=code))
+        codes[code] = dep.id
+    logins = []
+    for role, local, display_name, dep_code, profession in PEOPLE:
+        password = new_secret(12)
+        email = f"{local}@{DEMO_DOMAIN}"
+        org_service.create_user(
+            session,
+            None,
+            data=UserCreate(
+                email=email,
+                display_name=display_name,
+                roles=[role],
+                department_id=codes[dep_code] if dep_code else None,  # type: ignore[arg-type]
+                profession=profession,
+                password=password,
+            ),
+        )
+        logins.append(DemoLogin(role.value, email, password, display_name))
+    return logins
+
+
+def write_logins(path: Path, logins: list[DemoLogin]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"logins": [asdict(login) for login in logins]}, handle, indent=2)
+        handle.write("\n")
+
+
+def read_logins(path: Path) -> list[DemoLogin]:
+    data = json.loads(path.read_text())
+    return [DemoLogin(**item) for item in data["logins"]]

@@ -1,0 +1,265 @@
+"""Organisation endpoints: me, the organisation's settings, departments, users, API keys."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from haven.auth import service as auth_service
+from haven.auth.deps import EVERYONE, Allow, Idempotent
+from haven.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    Role,
+    UserCreate,
+    UserCreated,
+    UserRead,
+    UserUpdate,
+)
+from haven.core import audit
+from haven.core.errors import problem_responses
+from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
+from haven.core.pagination import Page, PageParams, page_params
+from haven.core.security import Principal
+from haven.org import service
+from haven.org.schemas import (
+    AuditEventRead,
+    AuditVerification,
+    DepartmentCreate,
+    DepartmentRead,
+    DepartmentUpdate,
+    MeRead,
+    OrganisationRead,
+    OrganisationUpdate,
+)
+
+router = APIRouter(route_class=HavenRoute)
+
+Admin = Annotated[Principal, Allow(Role.admin)]
+SignedIn = Annotated[Principal, Allow(*EVERYONE)]
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+@router.get("/me", response_model=MeRead, tags=["org"], responses=problem_responses(401))
+def read_me(session: SessionDep, principal: SignedIn) -> MeRead:
+    return service.me(session, principal)
+
+
+@router.get("/organisation", response_model=OrganisationRead, tags=["org"])
+def read_organisation(session: SessionDep, _: SignedIn, response: Response) -> OrganisationRead:
+    org = service.get_organisation(session)
+    set_etag(response, org.version)
+    return org
+
+
+@router.patch(
+    "/organisation",
+    response_model=OrganisationRead,
+    tags=["org"],
+    responses=problem_responses(412, 422, 428),
+)
+def update_organisation(
+    data: OrganisationUpdate,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> OrganisationRead:
+    org = service.update_organisation(session, principal, data=data, if_match=if_match)
+    set_etag(response, org.version)
+    return org
+
+
+# --- departments ---------------------------------------------------------------------------
+
+
+@router.get("/departments", response_model=Page[DepartmentRead], tags=["departments"])
+def list_departments(
+    session: SessionDep,
+    principal: SignedIn,
+    paging: Paging,
+    include_inactive: Annotated[bool, Query(description="Admins only: include inactive ones.")] = False,
+) -> Page[DepartmentRead]:
+    items, cursor = service.list_departments(
+        session, params=paging, include_inactive=include_inactive and principal.has_role(Role.admin)
+    )
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.post(
+    "/departments",
+    response_model=DepartmentRead,
+    status_code=status.HTTP_201_CREATED,
+    tags=["departments"],
+    dependencies=[Idempotent],
+    responses=problem_responses(409, 422),
+)
+def create_department(
+    data: DepartmentCreate, session: SessionDep, principal: Admin, response: Response
+) -> DepartmentRead:
+    dep = service.create_department(session, principal, data=data)
+    set_etag(response, dep.version)
+    response.headers["Location"] = f"/api/v1/departments/{dep.id}"
+    return dep
+
+
+@router.get(
+    "/departments/{department_id}",
+    response_model=DepartmentRead,
+    tags=["departments"],
+    responses=problem_responses(404),
+)
+def read_department(
+    department_id: uuid.UUID, session: SessionDep, _: SignedIn, response: Response
+) -> DepartmentRead:
+    dep = service.get_department(session, department_id)
+    set_etag(response, dep.version)
+    return dep
+
+
+@router.patch(
+    "/departments/{department_id}",
+    response_model=DepartmentRead,
+    tags=["departments"],
+    responses=problem_responses(404, 409, 412, 422, 428),
+)
+def update_department(
+    department_id: uuid.UUID,
+    data: DepartmentUpdate,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> DepartmentRead:
+    dep = service.update_department(
+        session, principal, department_id=department_id, data=data, if_match=if_match
+    )
+    set_etag(response, dep.version)
+    return dep
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@router.get("/users", response_model=Page[UserRead], tags=["users"])
+def list_users(
+    session: SessionDep,
+    _: Admin,
+    paging: Paging,
+    department_id: uuid.UUID | None = None,
+    role: Role | None = None,
+    include_inactive: bool = False,
+) -> Page[UserRead]:
+    items, cursor = auth_service.list_users(
+        session,
+        params=paging,
+        department_id=department_id,
+        role=role,
+        include_inactive=include_inactive,
+    )
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.post(
+    "/users",
+    response_model=UserCreated,
+    status_code=status.HTTP_201_CREATED,
+    tags=["users"],
+    dependencies=[Idempotent],
+    responses=problem_responses(409, 422),
+)
+def create_user(data: UserCreate, session: SessionDep, principal: Admin, response: Response) -> UserCreated:
+    user = service.create_user(session, principal, data=data)
+    set_etag(response, user.version)
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return user
+
+
+@router.get("/users/{user_id}", response_model=UserRead, tags=["users"], responses=problem_responses(404))
+def read_user(user_id: uuid.UUID, session: SessionDep, _: Admin, response: Response) -> UserRead:
+    user = auth_service.get_user(session, user_id)
+    set_etag(response, user.version)
+    return user
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserRead,
+    tags=["users"],
+    responses=problem_responses(404, 409, 412, 422, 428),
+)
+def update_user(
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> UserRead:
+    user = service.update_user(session, principal, user_id=user_id, data=data, if_match=if_match)
+    set_etag(response, user.version)
+    return user
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+@router.get("/api-keys", response_model=Page[ApiKeyRead], tags=["api-keys"])
+def list_api_keys(session: SessionDep, _: Admin, paging: Paging) -> Page[ApiKeyRead]:
+    items, cursor = auth_service.list_api_keys(session, params=paging)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.post(
+    "/api-keys",
+    response_model=ApiKeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    tags=["api-keys"],
+    dependencies=[Idempotent],
+    responses=problem_responses(422),
+)
+def create_api_key(data: ApiKeyCreate, session: SessionDep, principal: Admin) -> ApiKeyCreated:
+    return auth_service.create_api_key(session, principal, data=data)
+
+
+@router.delete(
+    "/api-keys/{api_key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["api-keys"],
+    responses=problem_responses(404),
+)
+def revoke_api_key(api_key_id: uuid.UUID, session: SessionDep, principal: Admin) -> None:
+    auth_service.revoke_api_key(session, principal, api_key_id=api_key_id)
+
+
+# --- the audit log -------------------------------------------------------------------------
+
+Auditor = Annotated[Principal, Allow(Role.auditor)]
+
+
+@router.get("/audit", response_model=Page[AuditEventRead], tags=["audit"])
+def list_audit_events(
+    session: SessionDep,
+    _: Auditor,
+    paging: Paging,
+    object_type: Annotated[str | None, Query(max_length=64)] = None,
+    object_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[AuditEventRead]:
+    rows, cursor = audit.list_events(
+        session, params=paging, object_type=object_type, object_id=object_id,
+        actor_id=actor_id, action=action,
+    )
+    return Page(items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.get("/audit/verify", response_model=AuditVerification, tags=["audit"])
+def verify_audit_chain(session: SessionDep, _: Auditor) -> AuditVerification:
+    report = audit.verify_chain(session)
+    return AuditVerification(
+        ok=report.ok, checked=report.checked, first_broken_seq=report.first_broken_seq, reason=report.reason
+    )
