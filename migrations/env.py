@@ -14,10 +14,9 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import AutoString
 
-from haven.core.types import UTCDateTime
-
 from haven.core.db import create_db_engine
 from haven.core.settings import get_settings
+from haven.core.types import UTCDateTime
 from haven.models import metadata
 
 config = context.config

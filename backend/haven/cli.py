@@ -162,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_up.set_defaults(func=cmd_db_upgrade)
 
     seed = sub.add_parser("seed-demo", help="create the demo organisation (first time only)")
-    seed.add_argument("--logins-file", help=f"where to write logins (default var/{DEMO_LOGINS_FILE})")
+    seed.add_argument(
+        "--logins-file", help=f"where to write logins (default var/{DEMO_LOGINS_FILE})"
+    )
     seed.set_defaults(func=cmd_seed_demo)
 
     create = sub.add_parser("create-user", help="create a person's account")

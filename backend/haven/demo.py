@@ -8,6 +8,7 @@ printed once and written to a git-ignored logins file readable by its owner only
 from __future__ import annotations
 
 import json
+import uuid
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -54,9 +55,11 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
     if auth_service.count_users(session) > 0:
         return None
     org_service.get_organisation(session)
-    codes: dict[str, object] = {}
+    codes: dict[str, uuid.UUID] = {}
     for name, code in DEPARTMENTS:
-        dep = org_service.create_department(session, None, data=DepartmentCreate(name=name, code=code))
+        dep = org_service.create_department(
+            session, None, data=DepartmentCreate(name=name, code=code)
+        )
         codes[code] = dep.id
     logins = []
     for role, local, display_name, dep_code, profession in PEOPLE:
@@ -69,7 +72,7 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
                 email=email,
                 display_name=display_name,
                 roles=[role],
-                department_id=codes[dep_code] if dep_code else None,  # type: ignore[arg-type]
+                department_id=codes[dep_code] if dep_code else None,
                 profession=profession,
                 password=password,
             ),

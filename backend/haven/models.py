@@ -1,9 +1,10 @@
 """Registry of every table, for Alembic and the tests (nothing else imports this)."""
 
+from sqlmodel import SQLModel
+
 from haven.auth.models import ApiKey, RefreshToken, User, UserRole
 from haven.core.models import AuditEvent, AuditHead, IdempotencyRecord
 from haven.org.models import Department, Organisation
-from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata
 

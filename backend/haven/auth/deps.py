@@ -94,7 +94,8 @@ async def _idempotency(
         Header(
             alias="Idempotency-Key",
             max_length=255,
-            description="Retry-safe creation: a repeat with the same key and body returns the first result.",
+            description="Retry-safe creation: a repeat with the same key and body "
+            "returns the first result.",
         ),
     ] = None,
 ) -> None:

@@ -22,6 +22,7 @@ from haven.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
+    Profession,
     Role,
     Scope,
     UserCreate,
@@ -144,12 +145,14 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
         if failures >= settings.max_failed_logins:
             locked_until = now + timedelta(minutes=settings.lockout_minutes)
             failures = 0
-        _set_security_fields(
-            session, user, failed_login_count=failures, locked_until=locked_until
-        )
+        _set_security_fields(session, user, failed_login_count=failures, locked_until=locked_until)
         raise InvalidCredentials()
     _failures.reset(throttle_key)
-    fields: dict[str, object] = {"failed_login_count": 0, "locked_until": None, "last_login_at": now}
+    fields: dict[str, object] = {
+        "failed_login_count": 0,
+        "locked_until": None,
+        "last_login_at": now,
+    }
     if password_needs_rehash(user.password_hash):
         fields["password_hash"] = hash_password(password)
     _set_security_fields(session, user, **fields)
@@ -299,8 +302,10 @@ def _principal_for_api_key(session: Session, token: str) -> Principal:
         raise Unauthorized("The API key is invalid or revoked.")
     prefix = f"{parts[0]}_{parts[1]}"
     key = session.exec(select(ApiKey).where(col(ApiKey.prefix) == prefix)).first()
-    if key is None or key.revoked_at is not None or not constant_time_equals(
-        key.secret_hash, sha256_hex(token)
+    if (
+        key is None
+        or key.revoked_at is not None
+        or not constant_time_equals(key.secret_hash, sha256_hex(token))
     ):
         raise Unauthorized("The API key is invalid or revoked.")
     now = clock.now()
@@ -320,7 +325,7 @@ def _to_read(user: User, roles: Iterable[str]) -> UserRead:
         display_name=user.display_name,
         roles=sorted(Role(r) for r in roles),
         department_id=user.department_id,
-        profession=user.profession,  # type: ignore[arg-type]
+        profession=Profession(user.profession),
         is_active=user.is_active,
         version=user.version,
         created_at=user.created_at,
@@ -401,14 +406,21 @@ def list_users(
     roles_by_user: dict[uuid.UUID, list[str]] = {u.id: [] for u in rows}
     if rows:
         for user_id, role_name in session.exec(
-            select(UserRole.user_id, UserRole.role).where(col(UserRole.user_id).in_(list(roles_by_user)))
+            select(UserRole.user_id, UserRole.role).where(
+                col(UserRole.user_id).in_(list(roles_by_user))
+            )
         ).all():
             roles_by_user[user_id].append(role_name)
     return [_to_read(u, roles_by_user[u.id]) for u in rows], cursor
 
 
 def update_user(
-    session: Session, actor: Principal, *, user_id: uuid.UUID, data: UserUpdate, if_match: str | None
+    session: Session,
+    actor: Principal,
+    *,
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    if_match: str | None,
 ) -> UserRead:
     user = session.get(User, user_id)
     if user is None:
@@ -504,7 +516,9 @@ def create_api_key(session: Session, actor: Principal, *, data: ApiKeyCreate) ->
     )
     session.add(key)
     session.flush()
-    audit.record_event(session, actor, action="api_key.created", object_type="api_key", object_id=key.id)
+    audit.record_event(
+        session, actor, action="api_key.created", object_type="api_key", object_id=key.id
+    )
     return ApiKeyCreated(**_key_read(key).model_dump(), secret=secret)
 
 

@@ -96,7 +96,9 @@ def record_event(
         sa.update(AuditHead).where(col(AuditHead.id) == HEAD_ID).values(last_seq=AuditHead.last_seq)
     )
     head = session.execute(
-        sa.select(AuditHead.last_seq, AuditHead.last_hash).where(col(AuditHead.id) == HEAD_ID)
+        sa.select(col(AuditHead.last_seq), col(AuditHead.last_hash)).where(
+            col(AuditHead.id) == HEAD_ID
+        )
     ).one()
     actor_type, actor_id = actor.audit_identity() if actor else ("system", None)
     occurred_at = clock.now()
@@ -134,7 +136,10 @@ def _rows(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
     last = 0
     while True:
         rows = session.exec(
-            select(AuditEvent).where(col(AuditEvent.seq) > last).order_by(col(AuditEvent.seq)).limit(batch)
+            select(AuditEvent)
+            .where(col(AuditEvent.seq) > last)
+            .order_by(col(AuditEvent.seq))
+            .limit(batch)
         ).all()
         if not rows:
             return

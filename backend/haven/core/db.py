@@ -30,7 +30,10 @@ def create_db_engine(settings: Settings) -> Engine:
             from pathlib import Path
 
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        kwargs["connect_args"] = {
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+        }
         kwargs["pool_size"] = settings.db_pool_size
         kwargs["max_overflow"] = 0
     else:
@@ -58,7 +61,7 @@ def get_engine() -> Engine:
 
 
 def new_session(engine: Engine | None = None) -> Session:
-    """A session that does not expire objects on commit (responses are built from what was written)."""
+    """A session that keeps objects loaded after commit (responses are built from them)."""
     return Session(engine or get_engine(), expire_on_commit=False, autoflush=True)
 
 

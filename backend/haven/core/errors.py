@@ -126,13 +126,14 @@ def problem_response(
     detail: str | None = None,
     errors: Sequence[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
+    instance: str | None = None,
 ) -> JSONResponse:
     body = Problem(
         type=PROBLEM_TYPE_PREFIX + type_,
         title=title,
         status=status,
-        detail=detail,
-        instance=request.url.path if request is not None else None,
+        detail=detail or title,
+        instance=request.url.path if request is not None else instance,
         errors=list(errors) if errors else None,
     )
     return JSONResponse(
@@ -151,10 +152,17 @@ _STATUS_TITLES = {
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
     409: ("conflict", "Conflict"),
+    412: ("precondition-failed", "The resource has changed"),
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-error", "Invalid request"),
+    428: ("precondition-required", "If-Match header required"),
     429: ("too-many-requests", "Too many requests"),
+    503: ("service-unavailable", "Service unavailable"),
+}
+_DEFAULT_DETAILS = {
+    404: "There is nothing at this address.",
+    405: "This address does not accept this method.",
 }
 
 
@@ -212,7 +220,10 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     type_, title = _STATUS_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail.lower() != title.lower() else None
+    detail = (
+        exc.detail if isinstance(exc.detail, str) and exc.detail.lower() != title.lower() else None
+    )
+    detail = detail or _DEFAULT_DETAILS.get(exc.status_code, title)
     return problem_response(
         request,
         status=exc.status_code,
@@ -225,14 +236,15 @@ async def _http_exception_handler(request: Request, exc: Exception) -> Response:
 
 async def _unhandled_handler(request: Request, exc: Exception) -> Response:
     # The trace goes to the server log (with the request id), never to the client.
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
-              exc_info=exc)
+    log.error(
+        "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc
+    )
     return problem_response(
         request,
         status=500,
         type_="internal-error",
         title="Internal server error",
-        detail="Something went wrong on our side. The request id in X-Request-ID helps support find it.",
+        detail="Something went wrong on our side; X-Request-ID helps support find it.",
     )
 
 
@@ -246,6 +258,10 @@ def install_error_handlers(app: FastAPI) -> None:
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entries for a route, so the client's generated types know its errors."""
     return {
-        status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": _STATUS_TITLES.get(status, ("", "Error"))[1]}
+        status: {
+            "model": Problem,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "description": _STATUS_TITLES.get(status, ("", "Error"))[1],
+        }
         for status in statuses
     }

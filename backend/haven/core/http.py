@@ -14,8 +14,8 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -31,7 +31,6 @@ from haven.core.db import UnitOfWork
 from haven.core.errors import (
     AppError,
     Conflict,
-    PayloadTooLarge,
     PreconditionFailed,
     ServiceUnavailable,
     problem_response,
@@ -51,7 +50,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # --- the unit of work ----------------------------------------------------------------------
 
 
-class ReplayResponse(Exception):  # noqa: N818 - control flow, not an error
+class ReplayResponse(Exception):
     """Raised by the idempotency dependency to answer with a stored first response."""
 
     def __init__(self, response: Response) -> None:
@@ -60,7 +59,7 @@ class ReplayResponse(Exception):  # noqa: N818 - control flow, not an error
 
 
 class HavenRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route_handler(request: Request) -> Response:
@@ -114,7 +113,9 @@ def _map_database_error(exc: Exception) -> AppError | None:
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with data already stored.")
     if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
-        return ServiceUnavailable("The database is busy; retry shortly.", headers={"Retry-After": "1"})
+        return ServiceUnavailable(
+            "The database is busy; retry shortly.", headers={"Retry-After": "1"}
+        )
     return None
 
 
@@ -203,17 +204,31 @@ class RequestContextMiddleware:
             return
 
         received = 0
+        exceeded = False
+        replaced = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            # Past the limit, the app is handed an end of body; whatever it answers to the
+            # truncated body is then replaced by the 413 below.
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise PayloadTooLarge(_too_large_detail(self.max_body_bytes))
+                    exceeded = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal replaced
+            if exceeded:
+                if not replaced:
+                    replaced = True
+                    status_holder["status"] = 413
+                    await _send_problem_413(scope, send, request_id, self.max_body_bytes)
+                return
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers", []))
@@ -228,6 +243,9 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
+            if exceeded and not replaced:
+                status_holder["status"] = 413
+                await _send_problem_413(scope, send, request_id, self.max_body_bytes)
         finally:
             self._log(scope, status_holder["status"], started, anonymous)
             unbind_request(tokens)
@@ -259,6 +277,7 @@ def _too_large_detail(limit: int) -> str:
 async def _send_problem_413(scope: Scope, send: Send, request_id: str, limit: int) -> None:
     response = problem_response(
         None,
+        instance=scope["path"],
         status=413,
         type_="payload-too-large",
         title="Request body too large",
@@ -275,4 +294,3 @@ async def _send_problem_413(scope: Scope, send: Send, request_id: str, limit: in
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-

@@ -59,7 +59,9 @@ def check_key(
     if not _KEY_PATTERN.match(key):
         raise BadRequest(
             "Idempotency-Key must be 1 to 255 printable ASCII characters.",
-            errors=[field_error("Idempotency-Key", "1 to 255 printable ASCII characters.", "header")],
+            errors=[
+                field_error("Idempotency-Key", "1 to 255 printable ASCII characters.", "header")
+            ],
         )
     digest = hashlib.sha256(
         request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
@@ -76,7 +78,9 @@ def check_key(
         if record.request_hash != digest:
             raise Unprocessable(
                 "This Idempotency-Key was already used with a different request.",
-                errors=[field_error("Idempotency-Key", "Already used with another request.", "header")],
+                errors=[
+                    field_error("Idempotency-Key", "Already used with another request.", "header")
+                ],
             )
         headers = json.loads(record.response_headers)
         headers["Idempotent-Replayed"] = "true"

@@ -18,7 +18,6 @@ from typing import Annotated, Any, Generic, TypeVar
 import sqlalchemy as sa
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -44,7 +43,9 @@ class PageParams:
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")] = DEFAULT_LIMIT,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")
+    ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`.")
     ] = None,
@@ -99,7 +100,7 @@ def paginate(
     session: Session,
     stmt: SelectOfScalar[T],
     *,
-    keys: Sequence[InstrumentedAttribute[Any]],
+    keys: Sequence[Any],
     params: PageParams,
     descending: bool = False,
     key_of: Callable[[T], Sequence[Any]] | None = None,
@@ -112,7 +113,9 @@ def paginate(
     if params.cursor is not None:
         after = decode_cursor(params.cursor, len(columns))
         row_key = sa.tuple_(*columns)
-        bound = sa.tuple_(*[sa.literal(v, type_=c.type) for v, c in zip(after, columns, strict=True)])
+        bound = sa.tuple_(
+            *[sa.literal(v, type_=c.type) for v, c in zip(after, columns, strict=True)]
+        )
         stmt = stmt.where(row_key < bound if descending else row_key > bound)
     order = [c.desc() if descending else c.asc() for c in columns]
     rows = list(session.exec(stmt.order_by(*order).limit(params.limit + 1)).all())

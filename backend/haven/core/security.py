@@ -135,7 +135,12 @@ def signing_key() -> str:
 
 
 def encode_token(
-    *, subject: str, audience: str, token_type: str, lifetime: timedelta, extra: dict[str, Any] | None = None
+    *,
+    subject: str,
+    audience: str,
+    token_type: str,
+    lifetime: timedelta,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     settings = get_settings().auth
     issued = clock.now()
@@ -172,7 +177,7 @@ def decode_token(token: str, *, audience: str, token_type: str) -> TokenClaims:
             },
         )
         claims = TokenClaims.model_validate(raw)
-    except Exception as exc:  # noqa: BLE001 - any failure to read a caller's token is a 401
+    except Exception as exc:
         raise Unauthorized("The access token is invalid or has expired.") from exc
     if claims.typ != token_type:
         raise Unauthorized("The access token is invalid or has expired.")

@@ -1,4 +1,4 @@
-"""Portable column types and the metadata naming convention (one chain for SQLite and PostgreSQL)."""
+"""Portable column types and the metadata naming convention (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def utc_field(*, nullable: bool = False, index: bool = False, default: Any = ...
         default = None if nullable else ...
     return Field(
         default=default,
-        sa_type=UTCDateTime(),  # type: ignore[call-overload]
+        sa_type=UTCDateTime(),
         nullable=nullable,
         index=index,
     )

@@ -32,7 +32,9 @@ class Department(SQLModel, table=True):
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
 
-    id: int = Field(default=ORGANISATION_ID, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    id: int = Field(
+        default=ORGANISATION_ID, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
     name: str = Field(max_length=200)
     time_zone: str = Field(default="UTC", max_length=64)
     allow_anonymous_without_account: bool = True

@@ -81,7 +81,9 @@ def list_departments(
     session: SessionDep,
     principal: SignedIn,
     paging: Paging,
-    include_inactive: Annotated[bool, Query(description="Admins only: include inactive ones.")] = False,
+    include_inactive: Annotated[
+        bool, Query(description="Admins only: include inactive ones.")
+    ] = False,
 ) -> Page[DepartmentRead]:
     items, cursor = service.list_departments(
         session, params=paging, include_inactive=include_inactive and principal.has_role(Role.admin)
@@ -171,14 +173,18 @@ def list_users(
     dependencies=[Idempotent],
     responses=problem_responses(409, 422),
 )
-def create_user(data: UserCreate, session: SessionDep, principal: Admin, response: Response) -> UserCreated:
+def create_user(
+    data: UserCreate, session: SessionDep, principal: Admin, response: Response
+) -> UserCreated:
     user = service.create_user(session, principal, data=data)
     set_etag(response, user.version)
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     return user
 
 
-@router.get("/users/{user_id}", response_model=UserRead, tags=["users"], responses=problem_responses(404))
+@router.get(
+    "/users/{user_id}", response_model=UserRead, tags=["users"], responses=problem_responses(404)
+)
 def read_user(user_id: uuid.UUID, session: SessionDep, _: Admin, response: Response) -> UserRead:
     user = auth_service.get_user(session, user_id)
     set_etag(response, user.version)
@@ -251,8 +257,12 @@ def list_audit_events(
     action: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[AuditEventRead]:
     rows, cursor = audit.list_events(
-        session, params=paging, object_type=object_type, object_id=object_id,
-        actor_id=actor_id, action=action,
+        session,
+        params=paging,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=actor_id,
+        action=action,
     )
     return Page(items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=cursor)
 
@@ -261,5 +271,8 @@ def list_audit_events(
 def verify_audit_chain(session: SessionDep, _: Auditor) -> AuditVerification:
     report = audit.verify_chain(session)
     return AuditVerification(
-        ok=report.ok, checked=report.checked, first_broken_seq=report.first_broken_seq, reason=report.reason
+        ok=report.ok,
+        checked=report.checked,
+        first_broken_seq=report.first_broken_seq,
+        reason=report.reason,
     )

@@ -24,7 +24,9 @@ class DepartmentRead(ResponseModel):
 class DepartmentCreate(RequestModel):
     name: str = Field(min_length=1, max_length=120)
     code: str = Field(
-        min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$",
+        min_length=1,
+        max_length=16,
+        pattern=r"^[A-Za-z0-9_-]+$",
         description="Short code, letters, digits, - and _ (stored upper-case).",
     )
 
@@ -65,7 +67,9 @@ class OrganisationRead(ResponseModel):
 
 class OrganisationUpdate(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    time_zone: str | None = Field(default=None, max_length=64, description="IANA zone, e.g. Europe/London.")
+    time_zone: str | None = Field(
+        default=None, max_length=64, description="IANA zone, e.g. Europe/London."
+    )
     allow_anonymous_without_account: bool | None = Field(
         default=None,
         description="Let people submit anonymous reports without signing in.",

@@ -36,7 +36,9 @@ def _department_read(dep: Department) -> DepartmentRead:
     return DepartmentRead.model_validate(dep)
 
 
-def _check_unique(session: Session, *, name: str | None, code: str | None, except_id: uuid.UUID | None) -> None:
+def _check_unique(
+    session: Session, *, name: str | None, code: str | None, except_id: uuid.UUID | None
+) -> None:
     errors = []
     for field, value, column in (("name", name, Department.name), ("code", code, Department.code)):
         if value is None:
@@ -50,13 +52,17 @@ def _check_unique(session: Session, *, name: str | None, code: str | None, excep
         raise Conflict("A department with this name or code already exists.", errors=errors)
 
 
-def create_department(session: Session, actor: Principal | None, *, data: DepartmentCreate) -> DepartmentRead:
+def create_department(
+    session: Session, actor: Principal | None, *, data: DepartmentCreate
+) -> DepartmentRead:
     _check_unique(session, name=data.name, code=data.code, except_id=None)
     now = clock.now()
     dep = Department.model_validate(data, update={"created_at": now, "updated_at": now})
     session.add(dep)
     session.flush()
-    audit.record_event(session, actor, action="department.created", object_type="department", object_id=dep.id)
+    audit.record_event(
+        session, actor, action="department.created", object_type="department", object_id=dep.id
+    )
     return _department_read(dep)
 
 
@@ -73,7 +79,9 @@ def list_departments(
     stmt = select(Department)
     if not include_inactive:
         stmt = stmt.where(col(Department.is_active).is_(True))
-    rows, cursor = paginate(session, stmt, keys=[col(Department.name), col(Department.id)], params=params)
+    rows, cursor = paginate(
+        session, stmt, keys=[col(Department.name), col(Department.id)], params=params
+    )
     return [_department_read(d) for d in rows], cursor
 
 
@@ -96,22 +104,30 @@ def update_department(
     dep.updated_at = clock.now()
     session.add(dep)
     session.flush()
-    audit.record_event(session, actor, action="department.updated", object_type="department", object_id=dep.id)
+    audit.record_event(
+        session, actor, action="department.updated", object_type="department", object_id=dep.id
+    )
     return _department_read(dep)
 
 
 def department_names(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    rows = session.exec(select(Department.id, Department.name).where(col(Department.id).in_(ids))).all()
+    rows = session.exec(
+        select(Department.id, Department.name).where(col(Department.id).in_(ids))
+    ).all()
     return dict(rows)
 
 
 def active_department_ids(session: Session) -> list[uuid.UUID]:
-    return list(session.exec(select(Department.id).where(col(Department.is_active).is_(True))).all())
+    return list(
+        session.exec(select(Department.id).where(col(Department.is_active).is_(True))).all()
+    )
 
 
-def require_active_department(session: Session, department_id: uuid.UUID, *, field: str = "department_id") -> None:
+def require_active_department(
+    session: Session, department_id: uuid.UUID, *, field: str = "department_id"
+) -> None:
     dep = session.get(Department, department_id)
     if dep is None or not dep.is_active:
         raise Unprocessable(
@@ -147,7 +163,9 @@ def update_organisation(
     org.updated_at = clock.now()
     session.add(org)
     session.flush()
-    audit.record_event(session, actor, action="organisation.updated", object_type="organisation", object_id=None)
+    audit.record_event(
+        session, actor, action="organisation.updated", object_type="organisation", object_id=None
+    )
     return OrganisationRead.model_validate(org)
 
 
@@ -166,7 +184,12 @@ def create_user(session: Session, actor: Principal | None, *, data: UserCreate) 
 
 
 def update_user(
-    session: Session, actor: Principal, *, user_id: uuid.UUID, data: UserUpdate, if_match: str | None
+    session: Session,
+    actor: Principal,
+    *,
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    if_match: str | None,
 ) -> UserRead:
     if data.department_id is not None:
         require_active_department(session, data.department_id)

@@ -1,0 +1,1 @@
+"""Plain factory functions for tests, one module per domain."""
