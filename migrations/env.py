@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
+from alembic.util.exc import CommandError
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import AutoString
@@ -23,7 +24,11 @@ config = context.config
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    try:
+        url = config.get_main_option("sqlalchemy.url")
+    except CommandError:  # run by the `alembic` CLI from pyproject.toml, without an ini file
+        url = None
+    return url or get_settings().database_url
 
 
 def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
