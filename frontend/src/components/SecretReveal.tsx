@@ -34,7 +34,7 @@ export function SecretReveal({ title, label, secret, explanation }: SecretReveal
           spellCheck={false}
           autoComplete="off"
         />
-        <button type="button" className="button" onClick={() => void copy()}>
+        <button type="button" className="button button--primary" onClick={() => void copy()}>
           Copy
         </button>
       </div>

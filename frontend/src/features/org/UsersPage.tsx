@@ -11,6 +11,7 @@ import { useFlash } from '../../hooks/useFlash';
 import { useKeysetList } from '../../hooks/useKeysetList';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { listUsers, updateUser } from './orgApi';
+import { useAuth } from '../auth/useAuth';
 import { useDepartments } from './useDepartments';
 
 function isRole(value: string | null): value is Role {
@@ -26,6 +27,7 @@ export default function UsersPage() {
   const role = isRole(roleParam) ? roleParam : null;
   const includeInactive = params.get('inactive') === '1';
 
+  const { me } = useAuth();
   const departments = useDepartments();
   const [flash, setFlash] = useFlash();
   const [actionError, setActionError] = useState<string | null>(null);
@@ -129,15 +131,18 @@ export default function UsersPage() {
               <Link to={`/admin/users/${user.id}`} className="button button--secondary">
                 Edit<span className="visually-hidden"> {user.display_name}</span>
               </Link>
-              <button
-                type="button"
-                className="button button--secondary"
-                disabled={busyId === user.id}
-                onClick={() => void setActive(user, !user.is_active)}
-              >
-                {user.is_active ? 'Deactivate' : 'Reactivate'}
-                <span className="visually-hidden"> {user.display_name}</span>
-              </button>
+              {user.id === me?.id ? null : (
+                // Deactivating yourself would lock you out mid-session; another admin can.
+                <button
+                  type="button"
+                  className="button button--secondary"
+                  disabled={busyId === user.id}
+                  onClick={() => void setActive(user, !user.is_active)}
+                >
+                  {user.is_active ? 'Deactivate' : 'Reactivate'}
+                  <span className="visually-hidden"> {user.display_name}</span>
+                </button>
+              )}
             </div>
           </li>
         ))}

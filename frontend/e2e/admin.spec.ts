@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { loginFor, openNav, signIn, uniqueSuffix } from './support';
+
+test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+test('admin on a phone creates a department and a user and sees them listed', async ({ page, browser }) => {
+  const suffix = uniqueSuffix();
+  const departmentName = `E2E Ward ${suffix}`;
+  const departmentCode = `E2E${suffix}`;
+  const userName = `Robin Tester ${suffix}`;
+  const userEmail = `robin.${suffix.toLowerCase()}@example.org`;
+
+  await signIn(page, loginFor('admin'));
+
+  // The navigation is collapsed behind the menu button on a narrow screen.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav).toBeHidden();
+  await openNav(page, 'Departments');
+  await expect(page.getByRole('heading', { level: 1, name: 'Departments' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'New department' }).click();
+  await page.getByLabel('Name').fill(departmentName);
+  await page.getByLabel('Code').fill(departmentCode);
+  await page.getByRole('button', { name: 'Create department' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'created' })).toHaveText(
+    `Department ${departmentName} created.`,
+  );
+  const departments = page.getByRole('list', { name: 'Departments' });
+  await expect(departments.getByRole('heading', { name: departmentName })).toBeVisible();
+
+  await openNav(page, 'Users');
+  await page.getByRole('link', { name: 'New user' }).click();
+  await page.getByLabel('Email').fill(userEmail);
+  await page.getByLabel('Display name').fill(userName);
+  await page.getByRole('checkbox', { name: 'Peer supporter' }).check();
+  await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: departmentName });
+  await page.getByRole('combobox', { name: 'Profession' }).selectOption({ label: 'Physician' });
+  await page.getByRole('button', { name: 'Create user' }).click();
+
+  // No password was given: the server generated one and it is shown once.
+  await expect(page.getByRole('heading', { name: `User ${userName} created` })).toBeVisible();
+  const initialPassword = await page.getByLabel(`Initial password for ${userEmail}`).inputValue();
+  expect(initialPassword.length).toBeGreaterThanOrEqual(8);
+
+  await page.getByRole('link', { name: 'Back to users' }).click();
+  await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: departmentName });
+  const users = page.getByRole('list', { name: 'Users' });
+  const card = users.getByRole('listitem').filter({ has: page.getByRole('heading', { name: userName }) });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText(userEmail);
+  await expect(card.getByRole('list', { name: `Roles of ${userName}` })).toContainText('Peer supporter');
+
+  // The session survives a reload through the refresh cookie; nothing sits in web storage.
+  await page.reload();
+  await expect(page.getByRole('list', { name: 'Users' }).getByRole('heading', { name: userName })).toBeVisible();
+  expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+
+  // The new person can sign in with the password shown once.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const newcomer = await context.newPage();
+  await signIn(newcomer, { email: userEmail, password: initialPassword });
+  await expect(newcomer.getByText(departmentName)).toBeVisible();
+  await context.close();
+});

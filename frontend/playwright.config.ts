@@ -1,0 +1,101 @@
+/**
+ * End-to-end tests against the real backend: `haven serve` runs the API and the
+ * built SPA (frontend/dist) on a free local port with a fresh SQLite database
+ * seeded with the demo organisation. Build the SPA first (`npm run build`).
+ *
+ * Environment overrides:
+ *   HAVEN_BIN        backend CLI (default: <repo>/.venv/bin/haven)
+ *   HAVEN_CHROMIUM   browser executable (default: /usr/bin/chromium)
+ *   HAVEN_E2E_PORT   port for the test server (default: a free one)
+ */
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const frontendDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(frontendDir, '..');
+
+/** Ask the OS for a free port (synchronously: the config is not async). */
+function freePort(): string {
+  const script =
+    "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close();});";
+  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim();
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+// The runner evaluates this file first and its workers inherit the environment,
+// so values fixed here are the same in every process of one run.
+process.env.HAVEN_E2E_PORT ||= freePort();
+process.env.HAVEN_E2E_RUN_DIR ||= path.join(frontendDir, '.e2e', `run-${Date.now()}-${process.pid}`);
+process.env.HAVEN_E2E_SECRET ||= randomBytes(32).toString('hex');
+
+const port = process.env.HAVEN_E2E_PORT;
+const runDir = process.env.HAVEN_E2E_RUN_DIR;
+const havenBin = process.env.HAVEN_BIN || path.join(repoRoot, '.venv', 'bin', 'haven');
+const chromium = process.env.HAVEN_CHROMIUM || '/usr/bin/chromium';
+const loginsFile = path.join(runDir, 'logins.json');
+
+mkdirSync(runDir, { recursive: true });
+if (!existsSync(path.join(frontendDir, 'dist', 'index.html'))) {
+  throw new Error('frontend/dist is missing: run `npm run build` before `npm run e2e`.');
+}
+
+const haven = shellQuote(havenBin);
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results',
+  // Tests are independent (each signs in itself), so both workers share every file.
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  globalTeardown: './e2e/globalTeardown.ts',
+  use: {
+    // localhost is a secure context for Chromium, so the Secure refresh cookie works over http.
+    baseURL: `http://localhost:${port}`,
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: {
+    command: [
+      `${haven} db upgrade`,
+      `${haven} seed-demo --logins-file ${shellQuote(loginsFile)}`,
+      `exec ${haven} serve --host 127.0.0.1 --port ${port}`,
+    ].join(' && '),
+    cwd: repoRoot,
+    url: `http://127.0.0.1:${port}/api/v1/openapi.json`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      HAVEN_DATABASE_URL: `sqlite:///${path.join(runDir, 'e2e.sqlite')}`,
+      HAVEN_SECRET_KEY: process.env.HAVEN_E2E_SECRET,
+    },
+  },
+});
