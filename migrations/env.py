@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from alembic.util.exc import CommandError
 from alembic.autogenerate.api import AutogenContext
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import AutoString
 

@@ -17,6 +17,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/anonymous/reports"),
+    ("POST", "/api/v1/anonymous/session"),
 }
 # FastAPI's own documentation routes (not APIRoutes, no data behind them).
 FRAMEWORK_ROUTES = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/oauth2-redirect"}

@@ -8,8 +8,8 @@ printed once and written to a git-ignored logins file readable by its owner only
 from __future__ import annotations
 
 import json
-import uuid
 import os
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 

@@ -42,21 +42,29 @@ class AccessRule:
     roles: frozenset[Role]
     scopes: frozenset[Scope]
     public: bool = False
+    report_session: bool = False
 
     def allows(self, principal: Principal) -> bool:
         if principal.kind == "user":
             return bool(principal.roles.intersection(r.value for r in self.roles))
         if principal.kind == "api_key":
             return bool(principal.scopes.intersection(s.value for s in self.scopes))
+        if principal.kind == "report_session":
+            return self.report_session
         return False
 
 
 ACCESS_ATTRIBUTE = "__haven_access__"
 
 
-def Allow(*roles: Role, scopes: Iterable[Scope] = ()) -> Any:  # noqa: N802 - reads as a rule
-    """Depends(...) that lets the named roles (and API keys with one of the scopes) through."""
-    rule = AccessRule(roles=frozenset(roles), scopes=frozenset(scopes))
+def Allow(  # noqa: N802 - reads as a rule
+    *roles: Role, scopes: Iterable[Scope] = (), report_session: bool = False
+) -> Any:
+    """Depends(...) that lets the named roles through, and API keys with one of the scopes,
+    and (when ``report_session``) the holder of an anonymous report's receipt session."""
+    rule = AccessRule(
+        roles=frozenset(roles), scopes=frozenset(scopes), report_session=report_session
+    )
 
     def check(principal: CurrentPrincipal) -> Principal:
         if not rule.allows(principal):
@@ -83,6 +91,15 @@ def public_rule(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 EVERYONE: tuple[Role, ...] = tuple(Role)
+# Members of staff: everyone who may report, ask for support and answer check-ins. Admins
+# and auditors hold accounts for their function; they report as staff only if also given it.
+STAFF: tuple[Role, ...] = (
+    Role.staff,
+    Role.peer_supporter,
+    Role.support_coordinator,
+    Role.safety_officer,
+    Role.department_lead,
+)
 
 
 async def _idempotency(

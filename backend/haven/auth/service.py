@@ -34,6 +34,8 @@ from haven.core import audit, clock
 from haven.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, field_error
 from haven.core.pagination import PageParams, paginate
 from haven.core.security import (
+    REPORT_SESSION_AUDIENCE,
+    REPORT_SESSION_TYPE,
     Principal,
     burn_password_check,
     constant_time_equals,
@@ -42,6 +44,7 @@ from haven.core.security import (
     hash_password,
     new_secret,
     password_needs_rehash,
+    peek_token_type,
     sha256_hex,
     verify_password,
 )
@@ -279,6 +282,14 @@ def _roles_of(session: Session, user_id: uuid.UUID) -> list[str]:
 def principal_for_bearer(session: Session, token: str) -> Principal:
     if token.startswith(API_KEY_MARK):
         return _principal_for_api_key(session, token)
+    if peek_token_type(token) == REPORT_SESSION_TYPE:
+        claims = decode_token(
+            token, audience=REPORT_SESSION_AUDIENCE, token_type=REPORT_SESSION_TYPE
+        )
+        try:
+            return Principal(kind="report_session", id=uuid.UUID(claims.sub))
+        except ValueError as exc:
+            raise Unauthorized("The session is invalid or has expired.") from exc
     claims = decode_token(token, audience=ACCESS_AUDIENCE, token_type="access")
     try:
         user_id = uuid.UUID(claims.sub)

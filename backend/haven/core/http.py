@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 import time
@@ -36,6 +38,7 @@ from haven.core.errors import (
     problem_response,
 )
 from haven.core.logging import bind_request, unbind_request
+from haven.core.security import REPORT_SESSION_TYPE
 from haven.core.versioning import etag_for
 
 log = logging.getLogger("haven.http")
@@ -184,7 +187,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        anonymous = path.startswith(ANONYMOUS_PATH_PREFIXES)
+        anonymous = path.startswith(ANONYMOUS_PATH_PREFIXES) or _carries_report_session(scope)
         incoming = _header(scope, b"x-request-id")
         if incoming and not anonymous and _SAFE_REQUEST_ID.match(incoming):
             request_id = incoming
@@ -261,6 +264,23 @@ class RequestContextMiddleware:
         access_log.info(
             "%s %s %s %.1fms client=%s", scope["method"], scope["path"], status, elapsed_ms, address
         )
+
+
+def _carries_report_session(scope: Scope) -> bool:
+    """Whether the request carries an anonymous report's session token (then it is logged
+    like an anonymous endpoint). Reads the token's payload unverified: it only decides how
+    little to log."""
+    auth = _header(scope, b"authorization")
+    if not auth or not auth.lower().startswith("bearer "):
+        return False
+    parts = auth[7:].strip().split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -27,6 +27,9 @@ from haven.core.errors import Unauthorized
 from haven.core.settings import AuthSettings, get_settings
 
 JWT_ALGORITHM = "HS256"
+# An anonymous report's follow-up session: scoped to one report, carries no identity.
+REPORT_SESSION_AUDIENCE = "haven-report-session"
+REPORT_SESSION_TYPE = "report_session"
 PrincipalKind = Literal["user", "api_key", "report_session"]
 
 
@@ -155,6 +158,16 @@ def encode_token(
         **(extra or {}),
     }
     return str(jwt.encode(claims, signing_key(), algorithm=JWT_ALGORITHM))
+
+
+def peek_token_type(token: str) -> str | None:
+    """The unverified ``typ`` claim, only to choose how to verify (never to trust)."""
+    try:
+        claims = jwt.get_unverified_claims(token)
+    except Exception:
+        return None
+    value = claims.get("typ") if isinstance(claims, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def decode_token(token: str, *, audience: str, token_type: str) -> TokenClaims:

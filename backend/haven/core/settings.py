@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -46,6 +46,34 @@ class AuthSettings(BaseSettings):
     cookie_secure: bool = True
 
 
+class ScenarioSetting(BaseModel):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
+    label: str = Field(max_length=120)
+
+
+DEFAULT_HIGH_RISK_SCENARIOS = [
+    ScenarioSetting(code="unexpected_death", label="Unexpected patient death"),
+    ScenarioSetting(code="harm_to_child", label="Harm to a child"),
+    ScenarioSetting(code="first_patient_death", label="A clinician's first patient death"),
+    ScenarioSetting(
+        code="multiple_bad_outcomes", label="Several bad outcomes in one unit in a short time"
+    ),
+    ScenarioSetting(code="litigation_notice", label="Notice of litigation"),
+    ScenarioSetting(code="media_attention", label="Media or public attention"),
+]
+
+
+class ReportSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAVEN_REPORTS_", extra="ignore")
+
+    # JSON list of {"code", "label"} in HAVEN_REPORTS_HIGH_RISK_SCENARIOS replaces the defaults.
+    high_risk_scenarios: list[ScenarioSetting] = Field(
+        default_factory=lambda: list(DEFAULT_HIGH_RISK_SCENARIOS)
+    )
+    session_minutes: int = Field(default=30, ge=5, le=240)
+    receipt_failures_per_minute: int = Field(default=10, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HAVEN_", extra="ignore")
 
@@ -62,6 +90,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     organisation_name: str = "Haven Demo Hospital"
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     _signing_key: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")

@@ -6,9 +6,9 @@ department exists and is active) and calls :mod:`haven.auth.service`.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
@@ -36,6 +36,10 @@ def _department_read(dep: Department) -> DepartmentRead:
     return DepartmentRead.model_validate(dep)
 
 
+def _fold(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
 def _check_unique(
     session: Session, *, name: str | None, code: str | None, except_id: uuid.UUID | None
 ) -> None:
@@ -43,10 +47,13 @@ def _check_unique(
     for field, value, column in (("name", name, Department.name), ("code", code, Department.code)):
         if value is None:
             continue
-        stmt = select(Department.id).where(sa.func.lower(col(column)) == value.lower())
+        # Compared in Python: SQL lower() folds only ASCII on SQLite (and under PostgreSQL's C
+        # locale), so "Ärzte" and "ärzte" would pass as different. Departments are few.
+        stmt = select(column)
         if except_id is not None:
             stmt = stmt.where(col(Department.id) != except_id)
-        if session.exec(stmt).first() is not None:
+        wanted = _fold(value)
+        if any(_fold(other) == wanted for other in session.exec(stmt).all()):
             errors.append(field_error(field, "Another department already uses this."))
     if errors:
         raise Conflict("A department with this name or code already exists.", errors=errors)
