@@ -96,6 +96,15 @@ export default defineConfig({
     env: {
       HAVEN_DATABASE_URL: `sqlite:///${path.join(runDir, 'e2e.sqlite')}`,
       HAVEN_SECRET_KEY: process.env.HAVEN_E2E_SECRET,
+      HAVEN_VAR_DIR: runDir,
+      HAVEN_WEB_DIR: path.join(frontendDir, 'dist'),
+      // Warnings and errors only: the access log would drown the test report.
+      HAVEN_LOG_LEVEL: process.env.HAVEN_E2E_LOG_LEVEL || 'WARNING',
+      // Cheap password hashing: these tests drive the web client, not argon2's cost,
+      // and every test signs in.
+      HAVEN_AUTH_ARGON2_TIME_COST: '1',
+      HAVEN_AUTH_ARGON2_MEMORY_KIB: '1024',
+      HAVEN_AUTH_ARGON2_PARALLELISM: '1',
     },
   },
 });

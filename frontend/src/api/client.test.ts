@@ -99,7 +99,7 @@ describe('api client session handling', () => {
     });
 
     const result = await api.POST('/api/v1/auth/token', {
-      body: { username: 'a@example.org', password: 'wrong' },
+      body: { username: 'a@example.org', password: 'wrong', scope: '' },
       bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
     });
 

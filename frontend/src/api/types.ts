@@ -14,7 +14,7 @@ export type TokenResponse = Schemas['TokenResponse'];
 export type Me = Schemas['MeRead'];
 export type Role = Schemas['Role'];
 export type Profession = Schemas['Profession'];
-export type ApiKeyScope = Schemas['ApiKeyScope'];
+export type ApiKeyScope = Schemas['Scope'];
 
 export type Department = Schemas['DepartmentRead'];
 export type DepartmentCreate = Schemas['DepartmentCreate'];
@@ -32,7 +32,7 @@ export type ApiKeyCreate = Schemas['ApiKeyCreate'];
 /** Keyset page as every list endpoint returns it. */
 export interface Page<T> {
   items: T[];
-  next_cursor: string | null;
+  next_cursor?: string | null;
 }
 
 // Runtime lists of the wire enums, checked against the schema in both directions

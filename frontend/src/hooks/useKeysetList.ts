@@ -38,7 +38,7 @@ export function useKeysetList<T extends { id: string }>(
         const page = await load(from);
         if (seq !== requestSeq.current) return;
         setItems((prev) => (append ? [...prev, ...page.items] : page.items));
-        setCursor(page.next_cursor);
+        setCursor(page.next_cursor ?? null);
       } catch (err) {
         if (seq !== requestSeq.current) return;
         setError(toFormErrors(err).formError);

@@ -6,7 +6,7 @@ import type { Me } from '../../api/types';
 export async function signInWithPassword(email: string, password: string): Promise<void> {
   const tokens = unwrap(
     await api.POST('/api/v1/auth/token', {
-      body: { username: email, password, grant_type: 'password' },
+      body: { username: email, password, grant_type: 'password', scope: '' },
       bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     }),

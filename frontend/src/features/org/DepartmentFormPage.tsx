@@ -108,7 +108,7 @@ export default function DepartmentFormPage() {
             name="code"
             required
             autoComplete="off"
-            hint="A short unique code, e.g. ICU or ED-2."
+            hint="A short unique code: letters, digits, - or _, up to 16 characters (e.g. ICU or ED-2)."
             value={code}
             onChange={(event) => setCode(event.target.value)}
             error={errors.fieldErrors.code}

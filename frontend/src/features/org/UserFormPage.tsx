@@ -247,7 +247,7 @@ export default function UserFormPage() {
               type="password"
               name="password"
               autoComplete="new-password"
-              hint="Leave empty and Haven generates one, shown to you once."
+              hint="At least 12 characters. Leave empty and Haven generates one, shown to you once."
               value={draft.password}
               onChange={(event) => set('password', event.target.value)}
               error={errors.fieldErrors.password}

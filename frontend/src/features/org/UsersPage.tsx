@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { toFormErrors } from '../../api/problem';
 import { PROFESSION_LABELS, ROLE_LABELS, ROLES, type Role, type User } from '../../api/types';
+import { DateTime } from '../../components/DateTime';
 import { FormError } from '../../components/FormError';
 import { LoadMore } from '../../components/LoadMore';
 import { SelectField } from '../../components/SelectField';
@@ -118,6 +119,15 @@ export default function UsersPage() {
                   ? (departments.byId.get(user.department_id)?.name ?? 'Unknown department')
                   : 'No department'}{' '}
                 <StatusBadge active={user.is_active} inactiveLabel="Deactivated" />
+              </p>
+              <p className="card__meta">
+                {user.last_login_at ? (
+                  <>
+                    Last signed in <DateTime value={user.last_login_at} />
+                  </>
+                ) : (
+                  'Never signed in'
+                )}
               </p>
               <ul className="tag-list" aria-label={`Roles of ${user.display_name}`}>
                 {user.roles.map((r) => (

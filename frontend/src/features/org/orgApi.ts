@@ -40,7 +40,7 @@ export async function listAllDepartments(includeInactive = true): Promise<Depart
   for (let page = 0; page < 20; page++) {
     const result: Page<Department> = await listDepartments({ cursor, includeInactive, limit: 200 });
     all.push(...result.items);
-    cursor = result.next_cursor;
+    cursor = result.next_cursor ?? null;
     if (cursor === null) break;
   }
   return all;
