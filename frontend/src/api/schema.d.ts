@@ -4,6 +4,75 @@
  */
 
 export interface paths {
+    "/api/v1/anonymous/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Anonymous Report */
+        get: operations["anonymous-read_anonymous_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anonymous/report/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Anonymous Messages */
+        get: operations["anonymous-list_anonymous_messages"];
+        put?: never;
+        /** Post Anonymous Message */
+        post: operations["anonymous-post_anonymous_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anonymous/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report anonymously: nothing that identifies you is stored or logged */
+        post: operations["anonymous-submit_anonymous_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anonymous/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a receipt for a short session on that one report */
+        post: operations["anonymous-open_report_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -180,6 +249,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Lessons */
+        get: operations["lessons-list_lessons"];
+        put?: never;
+        /** Publish Lesson */
+        post: operations["lessons-publish_lesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Lesson */
+        get: operations["lessons-read_lesson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -235,6 +339,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reports */
+        get: operations["reports-list_reports"];
+        put?: never;
+        /** Report an event, named or confidential */
+        post: operations["reports-submit_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count Reports */
+        get: operations["reports-count_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/high-risk-scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List High Risk Scenarios */
+        get: operations["reports-list_high_risk_scenarios"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List My Reports */
+        get: operations["reports-list_my_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/subcategories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Subcategories */
+        get: operations["reports-list_subcategories"];
+        put?: never;
+        /** Create Subcategory */
+        post: operations["reports-create_subcategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Report */
+        get: operations["reports-read_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Triage Report */
+        patch: operations["reports-triage_report"];
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/involved-staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Involved Staff */
+        get: operations["reports-read_involved_staff"];
+        /** Set Involved Staff */
+        put: operations["reports-set_involved_staff"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/just-culture-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reviews */
+        get: operations["just-culture-list_reviews"];
+        put?: never;
+        /** Create Review */
+        post: operations["just-culture-create_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/just-culture-reviews/{review_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Review */
+        put: operations["just-culture-update_review"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/just-culture-reviews/{review_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Review Revisions */
+        get: operations["just-culture-list_review_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Messages */
+        get: operations["reports-list_messages"];
+        put?: never;
+        /** Post Message */
+        post: operations["reports-post_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transition Report */
+        post: operations["reports-transition_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -275,6 +589,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AnonymousReportCreate */
+        AnonymousReportCreate: {
+            category: components["schemas"]["Category"];
+            /** Contributing Factors */
+            contributing_factors?: components["schemas"]["ContributingFactor"][];
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Description */
+            description: string;
+            harm: components["schemas"]["Harm"];
+            /** Immediate Actions */
+            immediate_actions?: string | null;
+            kind: components["schemas"]["ReportKind"];
+            /** Location */
+            location?: string | null;
+            ncc_merp?: components["schemas"]["NccMerp"] | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            shift?: components["schemas"]["Shift"] | null;
+            /** Subcategory */
+            subcategory?: string | null;
+        };
+        /** AnonymousReportCreated */
+        AnonymousReportCreated: {
+            /**
+             * Receipt
+             * @description Shown once. Keep it: with it you can follow the report and talk with the safety team. It is not stored anywhere in a readable form.
+             */
+            receipt: string;
+            status: components["schemas"]["ReportStatus"];
+            /**
+             * Submitted On
+             * Format: date
+             */
+            submitted_on: string;
+            support: components["schemas"]["SupportOffer"];
+        };
+        /**
+         * AnonymousReportView
+         * @description What the holder of a receipt sees.
+         */
+        AnonymousReportView: {
+            category: components["schemas"]["Category"];
+            /** Description */
+            description: string;
+            kind: components["schemas"]["ReportKind"];
+            /** Lessons */
+            lessons: components["schemas"]["LessonSummary"][];
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Outcome Summary */
+            outcome_summary: string | null;
+            status: components["schemas"]["ReportStatus"];
+            /**
+             * Submitted On
+             * Format: date
+             */
+            submitted_on: string;
+        };
         /** ApiKeyCreate */
         ApiKeyCreate: {
             /** Name */
@@ -408,6 +790,17 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * Category
+         * @description AHRQ Common Formats for Event Reporting, Hospital.
+         * @enum {string}
+         */
+        Category: "blood" | "device" | "fall" | "healthcare_associated_infection" | "medication" | "perinatal" | "pressure_injury" | "surgery_anesthesia" | "venous_thromboembolism" | "other";
+        /**
+         * ContributingFactor
+         * @enum {string}
+         */
+        ContributingFactor: "communication" | "handoff" | "staffing" | "workload" | "fatigue" | "equipment" | "environment" | "policy_procedure" | "training" | "teamwork" | "patient_factors" | "it_system" | "other";
         /** DepartmentCreate */
         DepartmentCreate: {
             /**
@@ -468,10 +861,199 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /**
+         * Harm
+         * @description AHRQ Harm Scale.
+         * @enum {string}
+         */
+        Harm: "death" | "severe" | "moderate" | "mild" | "none" | "unknown";
         /** Health */
         Health: {
             /** Status */
             status: string;
+        };
+        /** HighRiskScenarioRead */
+        HighRiskScenarioRead: {
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+        };
+        /** InvolvedStaffRead */
+        InvolvedStaffRead: {
+            /** High Risk Scenarios */
+            high_risk_scenarios: string[];
+            /**
+             * Outreach Eligible
+             * @description Harm moderate or worse, or a high-risk scenario: support may reach out.
+             */
+            outreach_eligible: boolean;
+            /** Staff */
+            staff: components["schemas"]["PersonRef"][];
+        };
+        /** InvolvedStaffUpdate */
+        InvolvedStaffUpdate: {
+            /** High Risk Scenarios */
+            high_risk_scenarios?: string[];
+            /** Staff Ids */
+            staff_ids?: string[];
+        };
+        /** JcAnswer */
+        JcAnswer: {
+            /**
+             * Answer
+             * @description Yes, no, or not yet known.
+             */
+            answer?: boolean | null;
+            /**
+             * Evidence
+             * @description What the answer rests on.
+             * @default
+             */
+            evidence: string;
+        };
+        /** JcOutcome */
+        JcOutcome: {
+            /** Guidance */
+            guidance: string;
+            /** Letter */
+            letter: string;
+            /** Points Away From Individual Action */
+            points_away_from_individual_action: boolean;
+            /** Title */
+            title: string;
+        };
+        /**
+         * JcQuestion
+         * @description The NHS England "A just culture guide" (2018), in the order it is asked.
+         * @enum {string}
+         */
+        JcQuestion: "deliberate_harm" | "substance_abuse" | "ill_health" | "protocols_existed" | "protocols_workable" | "knowingly_departed" | "peers_would_act_same" | "missed_training" | "supervision_lacking" | "mitigating_circumstances";
+        /** JcReviewRead */
+        JcReviewRead: {
+            /** Answers */
+            answers: {
+                [key: string]: components["schemas"]["JcAnswer"];
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Complete */
+            is_complete: boolean;
+            /** @description The first question still to answer. */
+            next_question: components["schemas"]["JcQuestion"] | null;
+            /** @description Computed from the answers; never typed. */
+            outcome: components["schemas"]["JcOutcome"] | null;
+            /**
+             * Report Id
+             * Format: uuid
+             */
+            report_id: string;
+            /** Subject */
+            subject: string;
+            /** System Factors */
+            system_factors: components["schemas"]["ContributingFactor"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** JcReviewWrite */
+        JcReviewWrite: {
+            /** Answers */
+            answers?: {
+                [key: string]: components["schemas"]["JcAnswer"];
+            };
+            /**
+             * Complete
+             * @description Mark complete (needs an outcome and a system factor).
+             * @default false
+             */
+            complete: boolean;
+            /**
+             * Subject
+             * @description The one action or omission under consideration.
+             */
+            subject: string;
+            /** System Factors */
+            system_factors?: components["schemas"]["ContributingFactor"][];
+        };
+        /** JcRevisionRead */
+        JcRevisionRead: {
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /** Is Complete */
+            is_complete: boolean;
+            /** Recommendation */
+            recommendation: string | null;
+            /** Version */
+            version: number;
+        };
+        /** LessonCreate */
+        LessonCreate: {
+            /** Actions Taken */
+            actions_taken?: string[];
+            /** Categories */
+            categories?: components["schemas"]["Category"][];
+            /** Contributing Factors */
+            contributing_factors?: components["schemas"]["ContributingFactor"][];
+            /** Report Ids */
+            report_ids?: string[];
+            /**
+             * Summary
+             * @description De-identified: no names.
+             */
+            summary: string;
+            /** Title */
+            title: string;
+        };
+        /** LessonRead */
+        LessonRead: {
+            /** Actions Taken */
+            actions_taken: string[];
+            /** Categories */
+            categories: components["schemas"]["Category"][];
+            /** Contributing Factors */
+            contributing_factors: components["schemas"]["ContributingFactor"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
+        };
+        /** LessonSummary */
+        LessonSummary: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
         };
         /** MeRead */
         MeRead: {
@@ -494,6 +1076,83 @@ export interface components {
             /** Roles */
             roles: components["schemas"]["Role"][];
         };
+        /** MessageCreate */
+        MessageCreate: {
+            /** Body */
+            body: string;
+        };
+        /** MessageRead */
+        MessageRead: {
+            /**
+             * Author
+             * @description reporter or safety_team
+             */
+            author: string;
+            /**
+             * Author Name
+             * @description The safety-team member's name; never the reporter's.
+             */
+            author_name: string | null;
+            /** Body */
+            body: string;
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Created On
+             * Format: date
+             */
+            created_on: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Seq */
+            seq: number;
+        };
+        /**
+         * MyReport
+         * @description What a reporter sees of their own report: status and what was learned.
+         */
+        MyReport: {
+            category: components["schemas"]["Category"];
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Description */
+            description: string;
+            harm: components["schemas"]["Harm"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["ReportKind"];
+            /** Lessons */
+            lessons: components["schemas"]["LessonSummary"][];
+            mode: components["schemas"]["ReportMode"];
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Outcome Summary */
+            outcome_summary: string | null;
+            status: components["schemas"]["ReportStatus"];
+            /**
+             * Submitted On
+             * Format: date
+             */
+            submitted_on: string;
+        };
+        /**
+         * NccMerp
+         * @description NCC MERP Index for Categorizing Medication Errors.
+         * @enum {string}
+         */
+        NccMerp: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I";
         /** OrganisationRead */
         OrganisationRead: {
             /** Allow Anonymous Without Account */
@@ -550,6 +1209,36 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[LessonRead] */
+        Page_LessonRead_: {
+            /** Items */
+            items: components["schemas"]["LessonRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[MyReport] */
+        Page_MyReport_: {
+            /** Items */
+            items: components["schemas"]["MyReport"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[ReportListItem] */
+        Page_ReportListItem_: {
+            /** Items */
+            items: components["schemas"]["ReportListItem"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[UserRead] */
         Page_UserRead_: {
             /** Items */
@@ -559,6 +1248,16 @@ export interface components {
              * @description Pass as `cursor` to get the next page; null on the last page.
              */
             next_cursor?: string | null;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
         };
         /**
          * Problem
@@ -589,6 +1288,11 @@ export interface components {
          * @enum {string}
          */
         Profession: "nurse" | "physician" | "pharmacist" | "allied_health" | "support_staff" | "other";
+        /** ReceiptExchange */
+        ReceiptExchange: {
+            /** Receipt */
+            receipt: string;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /**
@@ -596,6 +1300,238 @@ export interface components {
              * @description Omit to use the refresh cookie.
              */
             refresh_token?: string | null;
+        };
+        /** ReportCreate */
+        ReportCreate: {
+            category: components["schemas"]["Category"];
+            /** Contributing Factors */
+            contributing_factors?: components["schemas"]["ContributingFactor"][];
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Description */
+            description: string;
+            harm: components["schemas"]["Harm"];
+            /** Immediate Actions */
+            immediate_actions?: string | null;
+            kind: components["schemas"]["ReportKind"];
+            /** Location */
+            location?: string | null;
+            /** @description named or confidential here; anonymous has its own endpoint. */
+            mode: components["schemas"]["ReportMode"];
+            /** @description Required for medication events. */
+            ncc_merp?: components["schemas"]["NccMerp"] | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            shift?: components["schemas"]["Shift"] | null;
+            /** Subcategory */
+            subcategory?: string | null;
+        };
+        /** ReportCreated */
+        ReportCreated: {
+            category: components["schemas"]["Category"];
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Description */
+            description: string;
+            harm: components["schemas"]["Harm"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["ReportKind"];
+            /** Lessons */
+            lessons: components["schemas"]["LessonSummary"][];
+            mode: components["schemas"]["ReportMode"];
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Outcome Summary */
+            outcome_summary: string | null;
+            status: components["schemas"]["ReportStatus"];
+            /**
+             * Submitted On
+             * Format: date
+             */
+            submitted_on: string;
+            support: components["schemas"]["SupportOffer"];
+        };
+        /**
+         * ReportKind
+         * @enum {string}
+         */
+        ReportKind: "incident" | "near_miss" | "unsafe_condition" | "good_catch_or_excellence";
+        /**
+         * ReportListItem
+         * @description A row of the triage queue: no reporter identity (only the detail view shows it).
+         */
+        ReportListItem: {
+            category: components["schemas"]["Category"];
+            /** Contributing Factors */
+            contributing_factors: components["schemas"]["ContributingFactor"][];
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            harm: components["schemas"]["Harm"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["ReportKind"];
+            mode: components["schemas"]["ReportMode"];
+            ncc_merp: components["schemas"]["NccMerp"] | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            shift: components["schemas"]["Shift"] | null;
+            status: components["schemas"]["ReportStatus"];
+            /** Subcategory */
+            subcategory: string | null;
+            /**
+             * Submitted On
+             * Format: date
+             */
+            submitted_on: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ReportMode
+         * @enum {string}
+         */
+        ReportMode: "named" | "confidential" | "anonymous";
+        /** ReportRead */
+        ReportRead: {
+            /** Allowed Transitions */
+            allowed_transitions: components["schemas"]["ReportStatus"][];
+            category: components["schemas"]["Category"];
+            /** Contributing Factors */
+            contributing_factors: components["schemas"]["ContributingFactor"][];
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Description */
+            description: string;
+            harm: components["schemas"]["Harm"];
+            /**
+             * High Risk Scenarios
+             * @description Safety officers only.
+             */
+            high_risk_scenarios?: string[] | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Immediate Actions */
+            immediate_actions: string | null;
+            /**
+             * Involved Staff
+             * @description Safety officers only.
+             */
+            involved_staff?: components["schemas"]["PersonRef"][] | null;
+            kind: components["schemas"]["ReportKind"];
+            /** Lessons */
+            lessons: components["schemas"]["LessonSummary"][];
+            /** Location */
+            location: string | null;
+            mode: components["schemas"]["ReportMode"];
+            ncc_merp: components["schemas"]["NccMerp"] | null;
+            /** Not Actionable Reason */
+            not_actionable_reason: string | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Outcome Summary */
+            outcome_summary: string | null;
+            /** @description Named: safety officers and the department's lead; confidential: safety officers only; anonymous: never. */
+            reporter: components["schemas"]["PersonRef"] | null;
+            shift: components["schemas"]["Shift"] | null;
+            /** Source */
+            source: string;
+            status: components["schemas"]["ReportStatus"];
+            /** Subcategory */
+            subcategory: string | null;
+            /**
+             * Submitted On
+             * Format: date
+             */
+            submitted_on: string;
+            /** Version */
+            version: number;
+        };
+        /** ReportSession */
+        ReportSession: {
+            /**
+             * Access Token
+             * @description Send as a Bearer token to the /anonymous/report endpoints.
+             */
+            access_token: string;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * Report Id
+             * Format: uuid
+             */
+            report_id: string;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+        };
+        /**
+         * ReportStatus
+         * @enum {string}
+         */
+        ReportStatus: "submitted" | "triaged" | "under_review" | "action_planned" | "closed" | "not_actionable";
+        /** ReportStatusCount */
+        ReportStatusCount: {
+            /** Count */
+            count: number;
+            status: components["schemas"]["ReportStatus"];
+        };
+        /**
+         * ReportUpdate
+         * @description Triage fields a safety officer may correct. The reporter's own words are never edited.
+         */
+        ReportUpdate: {
+            category?: components["schemas"]["Category"] | null;
+            /** Contributing Factors */
+            contributing_factors?: components["schemas"]["ContributingFactor"][] | null;
+            /** Department Id */
+            department_id?: string | null;
+            harm?: components["schemas"]["Harm"] | null;
+            kind?: components["schemas"]["ReportKind"] | null;
+            ncc_merp?: components["schemas"]["NccMerp"] | null;
+            /**
+             * Outcome Summary
+             * @description Plain words for the reporter: what was done.
+             */
+            outcome_summary?: string | null;
+            shift?: components["schemas"]["Shift"] | null;
+            /** Subcategory */
+            subcategory?: string | null;
         };
         /**
          * Role
@@ -608,6 +1544,40 @@ export interface components {
          * @enum {string}
          */
         Scope: "reports:write" | "reports:read" | "staffing:write" | "fhir:read";
+        /**
+         * Shift
+         * @enum {string}
+         */
+        Shift: "day" | "evening" | "night";
+        /** SubcategoryCreate */
+        SubcategoryCreate: {
+            category: components["schemas"]["Category"];
+            /** Name */
+            name: string;
+        };
+        /** SubcategoryRead */
+        SubcategoryRead: {
+            category: components["schemas"]["Category"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+        };
+        /** SupportOffer */
+        SupportOffer: {
+            /** Message */
+            message?: string | null;
+            /**
+             * Offered
+             * @description True when the event was serious enough to offer peer support.
+             */
+            offered: boolean;
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -627,6 +1597,15 @@ export interface components {
              * @default bearer
              */
             token_type: string;
+        };
+        /** TransitionRequest */
+        TransitionRequest: {
+            /**
+             * Reason
+             * @description Required when moving to not_actionable.
+             */
+            reason?: string | null;
+            to: components["schemas"]["ReportStatus"];
         };
         /** UserCreate */
         UserCreate: {
@@ -745,6 +1724,198 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "anonymous-read_anonymous_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnonymousReportView"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "anonymous-list_anonymous_messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"][];
+                };
+            };
+        };
+    };
+    "anonymous-post_anonymous_message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "anonymous-submit_anonymous_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnonymousReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnonymousReportCreated"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "anonymous-open_report_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptExchange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSession"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "api-keys-list_api_keys": {
         parameters: {
             query?: {
@@ -1268,6 +2439,118 @@ export interface operations {
             };
         };
     };
+    "lessons-list_lessons": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LessonRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "lessons-publish_lesson": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonRead"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "lessons-read_lesson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "org-read_me": {
         parameters: {
             query?: never;
@@ -1395,6 +2678,816 @@ export interface operations {
             };
             /** @description Service unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "reports-list_reports": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+                status?: components["schemas"]["ReportStatus"] | null;
+                kind?: components["schemas"]["ReportKind"] | null;
+                category?: components["schemas"]["Category"] | null;
+                harm?: components["schemas"]["Harm"] | null;
+                mode?: components["schemas"]["ReportMode"] | null;
+                department_id?: string | null;
+                occurred_from?: string | null;
+                occurred_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReportListItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-submit_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportCreated"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "reports-count_reports": {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ReportStatus"] | null;
+                kind?: components["schemas"]["ReportKind"] | null;
+                category?: components["schemas"]["Category"] | null;
+                harm?: components["schemas"]["Harm"] | null;
+                mode?: components["schemas"]["ReportMode"] | null;
+                department_id?: string | null;
+                occurred_from?: string | null;
+                occurred_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportStatusCount"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-list_high_risk_scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HighRiskScenarioRead"][];
+                };
+            };
+        };
+    };
+    "reports-list_my_reports": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MyReport_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-list_subcategories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubcategoryRead"][];
+                };
+            };
+        };
+    };
+    "reports-create_subcategory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubcategoryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubcategoryRead"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "reports-read_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-triage_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "reports-read_involved_staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvolvedStaffRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-set_involved_staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvolvedStaffUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvolvedStaffRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "just-culture-list_reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JcReviewRead"][];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "just-culture-create_review": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JcReviewWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JcReviewRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "just-culture-update_review": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                report_id: string;
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JcReviewWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JcReviewRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "just-culture-list_review_revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JcRevisionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-list_messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"][];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-post_message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "reports-transition_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
