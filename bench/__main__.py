@@ -1,0 +1,44 @@
+"""Run the benchmarks: ``python -m bench [suite] [--database D] [--scale] [--duration S]``.
+
+Each benchmark prints absolute figures and, more usefully on a shared machine, ratios to
+anchors measured in the same run by the same Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench import reports
+from bench.harness import postgres_cluster
+
+
+@contextlib.contextmanager
+def sqlite_url() -> Iterator[str]:
+    yield f"sqlite:///{Path(tempfile.mkdtemp(prefix='haven-bench-sqlite-')) / 'bench.sqlite'}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("suite", nargs="?", default="reports", choices=["reports"])
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--scale", action="store_true", help="also list latency at 10k vs 1M reports"
+    )
+    args = parser.parse_args()
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    for db in databases:
+        factory = sqlite_url if db == "sqlite" else postgres_cluster
+        with factory() as url:
+            reports.run(url, label=db, reports=args.reports, duration=args.duration)
+        if args.scale:
+            reports.scale(factory, label=db, duration=args.duration)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""Benchmark of the reports hot paths against the same run's anchors (see bench/README.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.harness import LoadResult, run_wrk, serve
+
+REPORT_STATUSES = [
+    "submitted",
+    "triaged",
+    "under_review",
+    "action_planned",
+    "closed",
+    "not_actionable",
+]
+CATEGORIES = [
+    "blood",
+    "device",
+    "fall",
+    "medication",
+    "pressure_injury",
+    "surgery_anesthesia",
+    "other",
+]
+FACTORS = ["communication", "handoff", "staffing", "workload", "fatigue", "equipment"]
+
+
+def configure(database_url: str, workdir: Path) -> dict[str, str]:
+    """Environment shared by this process and the servers it starts."""
+    env = {
+        "HAVEN_ENV": "development",
+        "HAVEN_DATABASE_URL": database_url,
+        "HAVEN_SECRET_KEY": secrets.token_urlsafe(48),
+        "HAVEN_VAR_DIR": str(workdir / "var"),
+        "HAVEN_WEB_DIR": str(workdir / "no-web"),
+        "HAVEN_LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    from haven.core.settings import get_settings
+
+    get_settings.cache_clear()
+    return env
+
+
+def report_body(department_id: uuid.UUID) -> dict[str, Any]:
+    description = (
+        "During the night shift a medication was prepared for the patient in bay 4 while the "
+        "handover was still in progress. The infusion pump library did not match the ordered "
+        "concentration and the second check was interrupted by an emergency admission. "
+    ) * 3
+    return {
+        "mode": "confidential",
+        "kind": "incident",
+        "category": "medication",
+        "harm": "mild",
+        "ncc_merp": "D",
+        "occurred_on": (date.today() - timedelta(days=1)).isoformat(),
+        "shift": "night",
+        "department_id": str(department_id),
+        "location": "Bay 4",
+        "description": description[:780],
+        "immediate_actions": "Infusion stopped, prescriber informed, observations increased.",
+        "contributing_factors": ["handoff", "equipment", "workload"],
+    }
+
+
+def seed(count: int) -> dict[str, Any]:
+    """Migrate, create departments and two people, and bulk-insert ``count`` reports."""
+    import sqlalchemy as sa
+
+    from haven.auth.schemas import Profession, Role, UserCreate
+    from haven.core.db import get_engine, new_session
+    from haven.core.migrate import upgrade
+    from haven.core.settings import get_settings
+    from haven.org import service as org_service
+    from haven.org.schemas import DepartmentCreate
+    from haven.reports.models import Report
+
+    upgrade(get_settings().database_url)
+    engine = get_engine()
+    with new_session(engine) as session:
+        departments = [
+            org_service.create_department(
+                session, None, data=DepartmentCreate(name=f"Ward {i}", code=f"W{i}")
+            ).id
+            for i in range(40)
+        ]
+        people = {}
+        for role in (Role.staff, Role.safety_officer):
+            people[role] = org_service.create_user(
+                session,
+                None,
+                data=UserCreate(
+                    email=f"{role.value}@bench.example.org",
+                    display_name=role.value,
+                    roles=[role],
+                    department_id=departments[0],
+                    profession=Profession.nurse,
+                    password=secrets.token_urlsafe(16),
+                ),
+            ).id
+        session.commit()
+    rng = random.Random(7)
+    today = date.today()
+    table: Any = Report.__table__  # type: ignore[attr-defined]
+    batch: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for _ in range(count):
+            mode = rng.choice(["named", "confidential", "anonymous"])
+            batch.append(
+                {
+                    "id": uuid.uuid4(),
+                    "mode": mode,
+                    "kind": "incident",
+                    "category": rng.choice(CATEGORIES),
+                    "subcategory": None,
+                    "harm": rng.choice(["none", "mild", "moderate"]),
+                    "ncc_merp": None,
+                    "occurred_on": today - timedelta(days=rng.randrange(365)),
+                    "shift": "day",
+                    "department_id": rng.choice(departments),
+                    "location": "Ward",
+                    "description": "Seeded report for the benchmark. " * 8,
+                    "immediate_actions": None,
+                    "contributing_factors": rng.sample(FACTORS, 2),
+                    "status": rng.choice(REPORT_STATUSES),
+                    "not_actionable_reason": None,
+                    "outcome_summary": None,
+                    "reporter_id": None if mode == "anonymous" else people[Role.staff],
+                    "source": "web",
+                    "submitted_on": today - timedelta(days=rng.randrange(365)),
+                    "receipt_locator": None,
+                    "receipt_hash": None,
+                    "version": 1,
+                }
+            )
+            if len(batch) == 5000:
+                conn.execute(sa.insert(table), batch)
+                batch = []
+        if batch:
+            conn.execute(sa.insert(table), batch)
+    engine.dispose()
+    return {
+        "departments": departments,
+        "staff": people[Role.staff],
+        "officer": people[Role.safety_officer],
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def token_for(user_id: uuid.UUID) -> str:
+    from haven.auth.service import ACCESS_AUDIENCE
+    from haven.core.security import encode_token
+
+    return encode_token(
+        subject=str(user_id),
+        audience=ACCESS_AUDIENCE,
+        token_type="access",
+        lifetime=timedelta(hours=2),
+    )
+
+
+def run(
+    database_url: str, *, label: str, reports: int, duration: int, connections: int = 4
+) -> list[LoadResult]:
+    workdir = Path(tempfile.mkdtemp(prefix="haven-bench-"))
+    env = configure(database_url, workdir)
+    seeded = seed(reports)
+    print(f"[{label}] seeded {reports:,} reports in {seeded['seconds']:.1f} s", flush=True)
+    body_file = workdir / "body.json"
+    body_file.write_text(json.dumps(report_body(seeded["departments"][1])))
+    staff_env = {"BODY_FILE": str(body_file), "TOKEN": token_for(seeded["staff"])}
+    anchor_env = {"BODY_FILE": str(body_file), "TOKEN": ""}
+    officer_env = {"TOKEN": token_for(seeded["officer"])}
+    results = []
+    with serve("echo", env) as server:
+        results.append(
+            run_wrk(
+                "(b) bare FastAPI validate + echo",
+                server,
+                "/echo/reports",
+                script="post.lua",
+                env=anchor_env,
+                connections=connections,
+                duration=duration,
+            )
+        )
+    with serve("naive", env) as server:
+        results.append(
+            run_wrk(
+                "(c) naive FastAPI + SQLModel insert",
+                server,
+                "/naive/reports",
+                script="post.lua",
+                env=anchor_env,
+                connections=connections,
+                duration=duration,
+            )
+        )
+    with serve("haven", env) as server:
+        results.append(
+            run_wrk(
+                "POST /api/v1/reports (auth, audit, idem-key)",
+                server,
+                "/api/v1/reports",
+                script="post.lua",
+                env=staff_env,
+                connections=connections,
+                duration=duration,
+            )
+        )
+        results.append(
+            run_wrk(
+                "GET /api/v1/reports?limit=50&status=triaged",
+                server,
+                "/api/v1/reports?limit=50&status=triaged",
+                script="get.lua",
+                env=officer_env,
+                connections=connections,
+                duration=duration,
+            )
+        )
+    print(f"\n[{label}] {reports:,} reports, {connections} connections, {duration} s per run")
+    for result in results:
+        print("  " + result.line())
+    echo, naive, post, listing = results
+    print(
+        f"  ratio POST /reports / (c) naive insert, req/s: {post.rps / naive.rps:.2f}"
+        "  (target >= 0.80)"
+    )
+    print(f"  ratio POST /reports / (b) framework ceiling:   {post.rps / echo.rps:.2f}")
+    print(f"  ratio (c) naive insert / (b) ceiling:          {naive.rps / echo.rps:.2f}")
+    print(f"  GET /reports p99: {listing.p99_ms:.1f} ms  (target < 50 ms)\n", flush=True)
+    return results
+
+
+def scale(database_url_for: Any, *, label: str, duration: int) -> None:
+    """List latency at 10,000 and at 1,000,000 reports (first and a deep page)."""
+    latencies = {}
+    for count in (10_000, 1_000_000):
+        with database_url_for() as url:
+            workdir = Path(tempfile.mkdtemp(prefix="haven-bench-"))
+            env = configure(url, workdir)
+            seeded = seed(count)
+            print(f"[{label}] seeded {count:,} reports in {seeded['seconds']:.1f} s", flush=True)
+            officer_env = {"TOKEN": token_for(seeded["officer"])}
+            with serve("haven", env) as server:
+                first = run_wrk(
+                    f"GET /reports?status=triaged at {count:,}",
+                    server,
+                    "/api/v1/reports?limit=50&status=triaged",
+                    script="get.lua",
+                    env=officer_env,
+                    connections=1,
+                    duration=duration,
+                )
+                dept = run_wrk(
+                    f"GET /reports?department_id at {count:,}",
+                    server,
+                    f"/api/v1/reports?limit=50&department_id={seeded['departments'][3]}",
+                    script="get.lua",
+                    env=officer_env,
+                    connections=1,
+                    duration=duration,
+                )
+            latencies[count] = (first, dept)
+            print("  " + first.line())
+            print("  " + dept.line(), flush=True)
+    small, large = latencies[10_000], latencies[1_000_000]
+    for i, name in enumerate(("status filter", "department filter")):
+        print(
+            f"  [{label}] list p50 at 1M / at 10k ({name}): "
+            f"{large[i].p50_ms / small[i].p50_ms:.2f}  (target <= 1.5)"
+        )
