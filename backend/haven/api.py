@@ -11,6 +11,7 @@ from haven.core.db import ping
 from haven.core.errors import ServiceUnavailable, problem_responses
 from haven.core.http import API_PREFIX, HavenRoute
 from haven.core.schemas import ResponseModel
+from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
 from haven.reports.router import anonymous_router
 from haven.reports.router import router as reports_router
@@ -47,5 +48,6 @@ api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(health_router)
 api_router.include_router(auth_router)
 api_router.include_router(org_router)
+api_router.include_router(notifications_router)
 api_router.include_router(reports_router)
 api_router.include_router(anonymous_router)

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from haven.auth.models import ApiKey, RefreshToken, User, UserRole
 from haven.core.models import AuditEvent, AuditHead, IdempotencyRecord
+from haven.notifications.models import EmailOutbox, Notification
 from haven.org.models import Department, Organisation
 from haven.reports.models import (
     JustCultureReview,
@@ -24,11 +25,13 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Department",
+    "EmailOutbox",
     "IdempotencyRecord",
     "JustCultureReview",
     "JustCultureReviewRevision",
     "Lesson",
     "LessonReport",
+    "Notification",
     "Organisation",
     "RefreshToken",
     "Report",

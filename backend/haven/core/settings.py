@@ -74,6 +74,24 @@ class ReportSettings(BaseSettings):
     receipt_failures_per_minute: int = Field(default=10, ge=1)
 
 
+class SmtpSettings(BaseSettings):
+    """Email is off unless ``HAVEN_SMTP_HOST`` is set."""
+
+    model_config = SettingsConfigDict(env_prefix="HAVEN_SMTP_", extra="ignore")
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = "Haven <haven@localhost>"
+    starttls: bool = True
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HAVEN_", extra="ignore")
 
@@ -91,6 +109,11 @@ class Settings(BaseSettings):
     organisation_name: str = "Haven Demo Hospital"
     auth: AuthSettings = Field(default_factory=AuthSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the web client, for links in emails.",
+    )
     _signing_key: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
