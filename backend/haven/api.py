@@ -7,10 +7,12 @@ from starlette.concurrency import run_in_threadpool
 
 from haven.auth.deps import Public
 from haven.auth.router import router as auth_router
+from haven.checkins.router import router as checkins_router
 from haven.core.db import ping
 from haven.core.errors import ServiceUnavailable, problem_responses
 from haven.core.http import API_PREFIX, HavenRoute
 from haven.core.schemas import ResponseModel
+from haven.insights.router import router as insights_router
 from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
 from haven.reports.router import anonymous_router
@@ -51,3 +53,5 @@ api_router.include_router(org_router)
 api_router.include_router(notifications_router)
 api_router.include_router(reports_router)
 api_router.include_router(anonymous_router)
+api_router.include_router(checkins_router)
+api_router.include_router(insights_router)

@@ -3,6 +3,16 @@
 from sqlmodel import SQLModel
 
 from haven.auth.models import ApiKey, RefreshToken, User, UserRole
+from haven.checkins.models import (
+    CheckinAnswer,
+    CheckinParticipation,
+    CheckinResponse,
+    CheckinRollup,
+    CheckinRollupAnswer,
+    CheckinTemplate,
+    CheckinTemplateVersion,
+    StaffingShift,
+)
 from haven.core.models import AuditEvent, AuditHead, IdempotencyRecord
 from haven.notifications.models import EmailOutbox, Notification
 from haven.org.models import Department, Organisation
@@ -24,6 +34,13 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "AuditHead",
+    "CheckinAnswer",
+    "CheckinParticipation",
+    "CheckinResponse",
+    "CheckinRollup",
+    "CheckinRollupAnswer",
+    "CheckinTemplate",
+    "CheckinTemplateVersion",
     "Department",
     "EmailOutbox",
     "IdempotencyRecord",
@@ -39,6 +56,7 @@ __all__ = [
     "ReportMessage",
     "ReportRiskFlag",
     "ReportSubcategory",
+    "StaffingShift",
     "User",
     "UserRole",
     "metadata",

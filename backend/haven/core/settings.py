@@ -74,6 +74,19 @@ class ReportSettings(BaseSettings):
     receipt_failures_per_minute: int = Field(default=10, ge=1)
 
 
+class InsightsSettings(BaseSettings):
+    """Small-cell protection and control-chart windows (see haven.insights)."""
+
+    model_config = SettingsConfigDict(env_prefix="HAVEN_INSIGHTS_", extra="ignore")
+
+    # A figure computed from fewer than this many people is suppressed; never below 3.
+    min_cell_size: int = Field(default=5, ge=3, le=100)
+    # Weeks at the start of a control chart's window that set its centre line and limits.
+    baseline_weeks: int = Field(default=12, ge=6, le=52)
+    # Weeks a control chart shows by default (baseline included).
+    window_weeks: int = Field(default=26, ge=8, le=104)
+
+
 class SmtpSettings(BaseSettings):
     """Email is off unless ``HAVEN_SMTP_HOST`` is set."""
 
@@ -110,6 +123,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    insights: InsightsSettings = Field(default_factory=InsightsSettings)
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Base URL of the web client, for links in emails.",

@@ -28,6 +28,15 @@ class Report(SQLModel, table=True):
         sa.Index("ix_reports_department_id_submitted_on_id", "department_id", "submitted_on", "id"),
         sa.Index("ix_reports_reporter_id_submitted_on_id", "reporter_id", "submitted_on", "id"),
         sa.Index("ix_reports_receipt_locator", "receipt_locator"),
+        # Covers the weekly figures insights read (a range of days, every department).
+        sa.Index(
+            "ix_reports_occurred_on_department_id",
+            "occurred_on",
+            "department_id",
+            "kind",
+            "category",
+            "harm",
+        ),
         {"sqlite_with_rowid": False},
     )
 

@@ -407,3 +407,21 @@ class LessonRead(ResponseModel):
     categories: list[Category]
     contributing_factors: list[ContributingFactor]
     published_at: datetime
+
+
+# --- weekly figures (for insights) -------------------------------------------------------
+
+# Harm that reached the patient: what insights count as a harm event.
+HARM_EVENTS = frozenset({Harm.mild, Harm.moderate, Harm.severe, Harm.death})
+
+
+class ReportWeekFigures(ResponseModel):
+    """Reports of one department in one week (by the day the event occurred)."""
+
+    department_id: uuid.UUID
+    week_start: date = Field(description="The Monday of the week.")
+    reports: int
+    by_kind: dict[ReportKind, int]
+    by_category: dict[Category, int]
+    by_harm: dict[Harm, int]
+    harm_events: int = Field(description="Reports whose harm reached the patient: mild or worse.")

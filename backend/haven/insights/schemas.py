@@ -1,0 +1,175 @@
+"""Wire models of insights: weekly figures (suppressed where small), control charts, hotspots."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from haven.checkins.schemas import QuestionType
+from haven.core.schemas import ResponseModel
+from haven.insights.spc import ChartKind, Direction, Rule
+from haven.reports.schemas import Category, Harm, ReportKind
+
+
+class Figure(ResponseModel):
+    value: float | None = Field(description="Null when suppressed, or when there is no data.")
+    suppressed: bool = Field(
+        default=False,
+        description="True when the figure comes from fewer than k people, or would let one "
+        "that does be worked out by subtraction. Never shown as zero.",
+    )
+
+
+class RowScope(StrEnum):
+    department = "department"
+    organisation = "organisation"
+    unassigned = "unassigned"
+
+
+class QuestionInfo(ResponseModel):
+    key: str
+    text: str
+    type: QuestionType
+    higher_is_better: bool | None
+
+
+class QuestionFigure(ResponseModel):
+    key: str
+    answered: Figure
+    mean: Figure = Field(description="Scale questions: the mean answer (1-5).")
+    share: Figure = Field(description="Scale: share answering 4 or 5; yes/no: share answering yes.")
+
+
+class CheckinFigures(ResponseModel):
+    respondents: Figure
+    high_stress_share: Figure = Field(description="Share answering 4 or 5 to the stress question.")
+    stress_mean: Figure
+    questions: list[QuestionFigure]
+
+
+class ReportFigures(ResponseModel):
+    total: Figure
+    harm_events: Figure = Field(description="Reports whose harm reached the patient (mild+).")
+    by_kind: dict[ReportKind, Figure]
+    by_category: dict[Category, Figure]
+    by_harm: dict[Harm, Figure]
+    per_1000_patient_days: Figure
+    harm_events_per_1000_patient_days: Figure
+
+
+class StaffingFigures(ResponseModel):
+    """Operational figures, not about people's answers: never suppressed."""
+
+    shifts: int
+    planned_staff: int
+    actual_staff: int
+    staffing_ratio: float | None = Field(description="Actual over planned staff.")
+    patient_days: float | None
+    patients_per_staff: float | None = Field(description="Census over actual staff, per shift.")
+
+
+class DepartmentWeek(ResponseModel):
+    scope: RowScope
+    department_id: uuid.UUID | None
+    department_name: str
+    week_start: date
+    checkins: CheckinFigures
+    reports: ReportFigures
+    staffing: StaffingFigures
+
+
+class DepartmentInsights(ResponseModel):
+    min_cell_size: int = Field(description="k: figures from fewer people are suppressed.")
+    first_week: date
+    last_week: date
+    weeks: list[date]
+    questions: list[QuestionInfo]
+    rows: list[DepartmentWeek]
+
+
+# --- control charts ----------------------------------------------------------------------
+
+
+class Metric(StrEnum):
+    high_stress_share = "high_stress_share"
+    score_mean = "score_mean"
+    report_rate = "report_rate"
+    harm_rate = "harm_rate"
+
+
+class Unit(StrEnum):
+    share = "share"
+    score = "score"
+    per_1000_patient_days = "per_1000_patient_days"
+    per_week = "per_week"
+
+
+class ChartPointRead(ResponseModel):
+    week_start: date
+    value: float | None
+    suppressed: bool
+    ucl: float | None
+    lcl: float | None
+    flags: list[Rule]
+
+
+class SignalRead(ResponseModel):
+    rule: Rule
+    direction: Direction
+    first_week: date
+    last_week: date
+    weeks: int
+    adverse: bool = Field(description="In the direction that suggests strain.")
+    current: bool = Field(description="Includes the latest week.")
+    description: str
+
+
+class ControlChart(ResponseModel):
+    scope: RowScope
+    department_id: uuid.UUID | None
+    department_name: str
+    metric: Metric
+    question_key: str | None
+    label: str
+    chart: ChartKind
+    unit: Unit
+    centre: float | None = Field(description="Null with too few baseline points.")
+    baseline_points: int
+    points: list[ChartPointRead]
+    signals: list[SignalRead]
+
+
+class Signals(ResponseModel):
+    min_cell_size: int
+    first_week: date
+    last_week: date
+    baseline_weeks: int
+    charts: list[ControlChart]
+
+
+class HotspotReason(ResponseModel):
+    metric: Metric
+    question_key: str | None
+    rule: Rule
+    direction: Direction
+    week_start: date
+    description: str
+
+
+class Hotspot(ResponseModel):
+    department_id: uuid.UUID
+    department_name: str
+    severity: float = Field(description="Higher is worse; orders the list.")
+    reasons: list[HotspotReason]
+
+
+class Hotspots(ResponseModel):
+    last_week: date
+    items: list[Hotspot]
+
+
+class SupportersAlerted(ResponseModel):
+    notified: int = Field(description="Active peer supporters notified.")
