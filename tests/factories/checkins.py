@@ -47,6 +47,53 @@ def default_template_id(engine: Engine) -> tuple[uuid.UUID, int]:
         return template.id, template.version
 
 
+def response_rows(
+    template: tuple[uuid.UUID, int],
+    department_id: uuid.UUID | None,
+    week: date,
+    stress: Sequence[int],
+    *,
+    supported: int = 4,
+    profession: str = "nurse",
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for the answers of ``len(stress)`` people in one department and week."""
+    responses: list[dict[str, Any]] = []
+    answer_rows: list[dict[str, Any]] = []
+    for value in stress:
+        response_id = uuid.uuid4()
+        responses.append(
+            {
+                "id": response_id,
+                "template_id": template[0],
+                "template_version": template[1],
+                "department_id": department_id,
+                "profession": profession,
+                "period_start": week,
+            }
+        )
+        answer_rows += [
+            {"response_id": response_id, "question_key": key, "value": int(answer), "text": None}
+            for key, answer in answers(stress=value, supported=supported).items()
+        ]
+    return responses, answer_rows
+
+
+def load_responses(
+    engine: Engine,
+    rows: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+    *,
+    first_week: date,
+    last_week: date,
+) -> None:
+    """Write responses in bulk (as a data load would) and rebuild the weeks' rollups."""
+    with new_session(engine) as session:
+        if rows[0]:
+            session.execute(sa.insert(CheckinResponse.__table__), rows[0])  # type: ignore[attr-defined]
+            session.execute(sa.insert(CheckinAnswer.__table__), rows[1])  # type: ignore[attr-defined]
+        service.rebuild_rollups(session, start=first_week, end=last_week + timedelta(days=6))
+        session.commit()
+
+
 def add_responses(
     engine: Engine,
     department_id: uuid.UUID | None,
@@ -56,32 +103,44 @@ def add_responses(
     supported: int = 4,
     profession: str = "nurse",
 ) -> None:
-    """Answers from ``len(stress)`` people in one department and week (written directly,
-    as a bulk load would), then the week's rollups rebuilt."""
-    template_id, version = default_template_id(engine)
-    responses = CheckinResponse.__table__  # type: ignore[attr-defined]
-    table = CheckinAnswer.__table__  # type: ignore[attr-defined]
-    with new_session(engine) as session:
-        for value in stress:
-            response_id = uuid.uuid4()
-            session.execute(
-                sa.insert(responses).values(
-                    id=response_id,
-                    template_id=template_id,
-                    template_version=version,
-                    department_id=department_id,
-                    profession=profession,
-                    period_start=week,
-                )
-            )
-            for key, answer in answers(stress=value, supported=supported).items():
-                session.execute(
-                    sa.insert(table).values(
-                        response_id=response_id, question_key=key, value=int(answer)
-                    )
-                )
-        service.rebuild_rollups(session, start=week, end=week + timedelta(days=6))
-        session.commit()
+    """Answers from ``len(stress)`` people in one department and week."""
+    rows = response_rows(
+        default_template_id(engine),
+        department_id,
+        week,
+        stress,
+        supported=supported,
+        profession=profession,
+    )
+    load_responses(engine, rows, first_week=week, last_week=week)
+
+
+def shift_rows(
+    department_id: uuid.UUID,
+    week: date,
+    *,
+    planned: int = 10,
+    actual: int = 10,
+    census: int | None = 20,
+) -> list[dict[str, Any]]:
+    """A day shift on each day of the week."""
+    now = clock.now()
+    return [
+        {
+            "id": uuid.uuid4(),
+            "department_id": department_id,
+            "shift_on": week + timedelta(days=day),
+            "shift": "day",
+            "planned_staff": planned,
+            "actual_staff": actual,
+            "patient_census": census,
+            "source": "web",
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for day in range(7)
+    ]
 
 
 def add_shifts(
@@ -93,23 +152,9 @@ def add_shifts(
     actual: int = 10,
     census: int | None = 20,
 ) -> None:
-    """A day shift on each day of the week."""
-    now = clock.now()
-    with new_session(engine) as session:
-        for day in range(7):
-            session.add(
-                StaffingShift(
-                    department_id=department_id,
-                    shift_on=week + timedelta(days=day),
-                    shift="day",
-                    planned_staff=planned,
-                    actual_staff=actual,
-                    patient_census=census,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        session.commit()
+    rows = shift_rows(department_id, week, planned=planned, actual=actual, census=census)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(StaffingShift.__table__), rows)  # type: ignore[attr-defined]
 
 
 def add_reports(
