@@ -193,6 +193,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/checkins/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This period's check-in and whether I have answered it */
+        get: operations["checkins-read_current_checkin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkins/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer this period's check-in (once per period)
+         * @description Stores department, profession, period and answers, with no link to you. No Idempotency-Key: a second answer in the same period is refused with 409.
+         */
+        post: operations["checkins-submit_checkin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkins/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Templates */
+        get: operations["checkins-list_templates"];
+        put?: never;
+        /** Create Template */
+        post: operations["checkins-create_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkins/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Template */
+        get: operations["checkins-read_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Template */
+        patch: operations["checkins-update_template"];
+        trace?: never;
+    };
     "/api/v1/departments": {
         parameters: {
             query?: never;
@@ -241,6 +314,77 @@ export interface paths {
          * @description The process is up (it does not look at the database).
          */
         get: operations["health-health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures per department and week, small cells suppressed
+         * @description Complete weeks only (Monday to Sunday). Safety officers, support coordinators and admins see every department, department leads their own, other staff the organisation-wide row only. Default: the last 13 complete weeks; at most 53.
+         */
+        get: operations["insights-department_insights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/hotspots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Departments with a current signal of strain, worst first */
+        get: operations["insights-list_hotspots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/hotspots/{department_id}/alert-supporters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the active peer supporters to be available for a department */
+        post: operations["insights-alert_supporters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Control charts per department and metric, with special causes */
+        get: operations["insights-control_charts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -617,6 +761,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staffing/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Shifts */
+        get: operations["staffing-list_shifts"];
+        put?: never;
+        /** Record a shift's staffing (a repeat replaces it with If-Match) */
+        post: operations["staffing-record_shift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staffing/shifts/{shift_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Shift */
+        get: operations["staffing-read_shift"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staffing/shifts:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record up to 1,000 shifts, all or none
+         * @description Every row is checked first; any invalid row refuses the batch (422), any row conflicting with a recorded shift refuses it too (409), with the problems by row.
+         */
+        post: operations["staffing-record_shift_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -865,10 +1064,137 @@ export interface components {
          */
         Category: "blood" | "device" | "fall" | "healthcare_associated_infection" | "medication" | "perinatal" | "pressure_injury" | "surgery_anesthesia" | "venous_thromboembolism" | "other";
         /**
+         * ChartKind
+         * @enum {string}
+         */
+        ChartKind: "p" | "u" | "xmr";
+        /** ChartPointRead */
+        ChartPointRead: {
+            /** Flags */
+            flags: components["schemas"]["Rule"][];
+            /** Lcl */
+            lcl: number | null;
+            /** Suppressed */
+            suppressed: boolean;
+            /** Ucl */
+            ucl: number | null;
+            /** Value */
+            value: number | null;
+            /**
+             * Week Start
+             * Format: date
+             */
+            week_start: string;
+        };
+        /** CheckinFigures */
+        CheckinFigures: {
+            /** @description Share answering 4 or 5 to the stress question. */
+            high_stress_share: components["schemas"]["Figure"];
+            /** Questions */
+            questions: components["schemas"]["QuestionFigure"][];
+            respondents: components["schemas"]["Figure"];
+            stress_mean: components["schemas"]["Figure"];
+        };
+        /**
+         * CheckinPeriod
+         * @enum {string}
+         */
+        CheckinPeriod: "weekly" | "fortnightly";
+        /** CheckinReceipt */
+        CheckinReceipt: {
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+            /**
+             * Support Requested
+             * @description Peer support was asked to contact you.
+             */
+            support_requested: boolean;
+        };
+        /** CheckinSubmit */
+        CheckinSubmit: {
+            /**
+             * Answers
+             * @description By question key: 1-5 for a scale, true/false for yes/no and reach_out, text (optional) for short text.
+             */
+            answers: {
+                [key: string]: boolean | number | string;
+            };
+            /**
+             * Consent To Contact
+             * @description Required with reach_out = true: you agree that peer support may contact you. Your name goes to the support team; your answers do not.
+             * @default false
+             */
+            consent_to_contact: boolean;
+        };
+        /**
          * ContributingFactor
          * @enum {string}
          */
         ContributingFactor: "communication" | "handoff" | "staffing" | "workload" | "fatigue" | "equipment" | "environment" | "policy_procedure" | "training" | "teamwork" | "patient_factors" | "it_system" | "other";
+        /** ControlChart */
+        ControlChart: {
+            /** Baseline Points */
+            baseline_points: number;
+            /**
+             * Centre
+             * @description Null with too few baseline points.
+             */
+            centre: number | null;
+            chart: components["schemas"]["ChartKind"];
+            /** Department Id */
+            department_id: string | null;
+            /** Department Name */
+            department_name: string;
+            /** Label */
+            label: string;
+            metric: components["schemas"]["Metric"];
+            /** Points */
+            points: components["schemas"]["ChartPointRead"][];
+            /** Question Key */
+            question_key: string | null;
+            scope: components["schemas"]["RowScope"];
+            /** Signals */
+            signals: components["schemas"]["SignalRead"][];
+            unit: components["schemas"]["Unit"];
+        };
+        /** CurrentCheckin */
+        CurrentCheckin: {
+            /**
+             * Has Answered
+             * @description Whether you have answered in this period.
+             */
+            has_answered: boolean;
+            /** Name */
+            name: string;
+            period: components["schemas"]["CheckinPeriod"];
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+            /** Questions */
+            questions: components["schemas"]["QuestionRead"][];
+            /**
+             * Template Id
+             * Format: uuid
+             */
+            template_id: string;
+            /** Template Version */
+            template_version: number;
+        };
         /** DepartmentCreate */
         DepartmentCreate: {
             /**
@@ -878,6 +1204,30 @@ export interface components {
             code: string;
             /** Name */
             name: string;
+        };
+        /** DepartmentInsights */
+        DepartmentInsights: {
+            /**
+             * First Week
+             * Format: date
+             */
+            first_week: string;
+            /**
+             * Last Week
+             * Format: date
+             */
+            last_week: string;
+            /**
+             * Min Cell Size
+             * @description k: figures from fewer people are suppressed.
+             */
+            min_cell_size: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionInfo"][];
+            /** Rows */
+            rows: components["schemas"]["DepartmentWeek"][];
+            /** Weeks */
+            weeks: string[];
         };
         /** DepartmentRead */
         DepartmentRead: {
@@ -909,6 +1259,27 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** DepartmentWeek */
+        DepartmentWeek: {
+            checkins: components["schemas"]["CheckinFigures"];
+            /** Department Id */
+            department_id: string | null;
+            /** Department Name */
+            department_name: string;
+            reports: components["schemas"]["ReportFigures"];
+            scope: components["schemas"]["RowScope"];
+            staffing: components["schemas"]["StaffingFigures"];
+            /**
+             * Week Start
+             * Format: date
+             */
+            week_start: string;
+        };
+        /**
+         * Direction
+         * @enum {string}
+         */
+        Direction: "up" | "down";
         /** FieldError */
         FieldError: {
             /**
@@ -923,6 +1294,20 @@ export interface components {
             location: string;
             /** Message */
             message: string;
+        };
+        /** Figure */
+        Figure: {
+            /**
+             * Suppressed
+             * @description True when the figure comes from fewer than k people, or would let one that does be worked out by subtraction. Never shown as zero.
+             * @default false
+             */
+            suppressed: boolean;
+            /**
+             * Value
+             * @description Null when suppressed, or when there is no data.
+             */
+            value: number | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -946,6 +1331,48 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+        };
+        /** Hotspot */
+        Hotspot: {
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Department Name */
+            department_name: string;
+            /** Reasons */
+            reasons: components["schemas"]["HotspotReason"][];
+            /**
+             * Severity
+             * @description Higher is worse; orders the list.
+             */
+            severity: number;
+        };
+        /** HotspotReason */
+        HotspotReason: {
+            /** Description */
+            description: string;
+            direction: components["schemas"]["Direction"];
+            metric: components["schemas"]["Metric"];
+            /** Question Key */
+            question_key: string | null;
+            rule: components["schemas"]["Rule"];
+            /**
+             * Week Start
+             * Format: date
+             */
+            week_start: string;
+        };
+        /** Hotspots */
+        Hotspots: {
+            /** Items */
+            items: components["schemas"]["Hotspot"][];
+            /**
+             * Last Week
+             * Format: date
+             */
+            last_week: string;
         };
         /** InvolvedStaffRead */
         InvolvedStaffRead: {
@@ -1179,6 +1606,11 @@ export interface components {
             seq: number;
         };
         /**
+         * Metric
+         * @enum {string}
+         */
+        Metric: "high_stress_share" | "score_mean" | "report_rate" | "harm_rate";
+        /**
          * MyReport
          * @description What a reporter sees of their own report: status and what was learned.
          */
@@ -1338,6 +1770,26 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[ShiftRead] */
+        Page_ShiftRead_: {
+            /** Items */
+            items: components["schemas"]["ShiftRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[TemplateRead] */
+        Page_TemplateRead_: {
+            /** Items */
+            items: components["schemas"]["TemplateRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[UserRead] */
         Page_UserRead_: {
             /** Items */
@@ -1387,6 +1839,71 @@ export interface components {
          * @enum {string}
          */
         Profession: "nurse" | "physician" | "pharmacist" | "allied_health" | "support_staff" | "other";
+        /** QuestionFigure */
+        QuestionFigure: {
+            answered: components["schemas"]["Figure"];
+            /** Key */
+            key: string;
+            /** @description Scale questions: the mean answer (1-5). */
+            mean: components["schemas"]["Figure"];
+            /** @description Scale: share answering 4 or 5; yes/no: share answering yes. */
+            share: components["schemas"]["Figure"];
+        };
+        /** QuestionInfo */
+        QuestionInfo: {
+            /** Higher Is Better */
+            higher_is_better: boolean | null;
+            /** Key */
+            key: string;
+            /** Text */
+            text: string;
+            type: components["schemas"]["QuestionType"];
+        };
+        /** QuestionRead */
+        QuestionRead: {
+            /** High Label */
+            high_label?: string | null;
+            /** Higher Is Better */
+            higher_is_better?: boolean | null;
+            /** Key */
+            key: string;
+            /** Low Label */
+            low_label?: string | null;
+            /** Text */
+            text: string;
+            type: components["schemas"]["QuestionType"];
+        };
+        /**
+         * QuestionType
+         * @enum {string}
+         */
+        QuestionType: "scale_1_5" | "yes_no" | "short_text" | "reach_out";
+        /** QuestionWrite */
+        QuestionWrite: {
+            /**
+             * High Label
+             * @description Scale: what 5 means.
+             */
+            high_label?: string | null;
+            /**
+             * Higher Is Better
+             * @description Scale: whether a higher answer is the better one (false for stress). Control charts flag the other direction as a concern.
+             */
+            higher_is_better?: boolean | null;
+            /**
+             * Key
+             * @description Stable key, e.g. stress.
+             */
+            key: string;
+            /**
+             * Low Label
+             * @description Scale: what 1 means.
+             */
+            low_label?: string | null;
+            /** Text */
+            text: string;
+            type: components["schemas"]["QuestionType"];
+        };
         /** ReceiptExchange */
         ReceiptExchange: {
             /** Receipt */
@@ -1465,6 +1982,26 @@ export interface components {
              */
             submitted_on: string;
             support: components["schemas"]["SupportOffer"];
+        };
+        /** ReportFigures */
+        ReportFigures: {
+            /** By Category */
+            by_category: {
+                [key: string]: components["schemas"]["Figure"];
+            };
+            /** By Harm */
+            by_harm: {
+                [key: string]: components["schemas"]["Figure"];
+            };
+            /** By Kind */
+            by_kind: {
+                [key: string]: components["schemas"]["Figure"];
+            };
+            /** @description Reports whose harm reached the patient (mild+). */
+            harm_events: components["schemas"]["Figure"];
+            harm_events_per_1000_patient_days: components["schemas"]["Figure"];
+            per_1000_patient_days: components["schemas"]["Figure"];
+            total: components["schemas"]["Figure"];
         };
         /**
          * ReportKind
@@ -1638,6 +2175,16 @@ export interface components {
          */
         Role: "staff" | "peer_supporter" | "support_coordinator" | "safety_officer" | "department_lead" | "admin" | "auditor";
         /**
+         * RowScope
+         * @enum {string}
+         */
+        RowScope: "department" | "organisation" | "unassigned";
+        /**
+         * Rule
+         * @enum {string}
+         */
+        Rule: "beyond_limits" | "run_of_eight" | "trend_of_six" | "two_of_three";
+        /**
          * Scope
          * @description What a service account's API key may do.
          * @enum {string}
@@ -1648,6 +2195,179 @@ export interface components {
          * @enum {string}
          */
         Shift: "day" | "evening" | "night";
+        /** ShiftBatch */
+        ShiftBatch: {
+            /** Rows */
+            rows: components["schemas"]["ShiftBatchRow"][];
+        };
+        /** ShiftBatchResult */
+        ShiftBatchResult: {
+            /** Created */
+            created: number;
+            /** Items */
+            items: components["schemas"]["ShiftRead"][];
+            /** Replaced */
+            replaced: number;
+        };
+        /** ShiftBatchRow */
+        ShiftBatchRow: {
+            /** Actual Staff */
+            actual_staff: number;
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /**
+             * Patient Census
+             * @description Patients on the unit during the shift.
+             */
+            patient_census?: number | null;
+            /** Planned Staff */
+            planned_staff: number;
+            shift: components["schemas"]["Shift"];
+            /**
+             * Shift On
+             * Format: date
+             * @description The day of the shift.
+             */
+            shift_on: string;
+            /**
+             * Version
+             * @description Required to replace a shift that is already recorded: its current version.
+             */
+            version?: number | null;
+        };
+        /** ShiftRead */
+        ShiftRead: {
+            /** Actual Staff */
+            actual_staff: number;
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Patient Census */
+            patient_census: number | null;
+            /** Planned Staff */
+            planned_staff: number;
+            shift: components["schemas"]["Shift"];
+            /**
+             * Shift On
+             * Format: date
+             */
+            shift_on: string;
+            /** Source */
+            source: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** ShiftWrite */
+        ShiftWrite: {
+            /** Actual Staff */
+            actual_staff: number;
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /**
+             * Patient Census
+             * @description Patients on the unit during the shift.
+             */
+            patient_census?: number | null;
+            /** Planned Staff */
+            planned_staff: number;
+            shift: components["schemas"]["Shift"];
+            /**
+             * Shift On
+             * Format: date
+             * @description The day of the shift.
+             */
+            shift_on: string;
+        };
+        /** SignalRead */
+        SignalRead: {
+            /**
+             * Adverse
+             * @description In the direction that suggests strain.
+             */
+            adverse: boolean;
+            /**
+             * Current
+             * @description Includes the latest week.
+             */
+            current: boolean;
+            /** Description */
+            description: string;
+            direction: components["schemas"]["Direction"];
+            /**
+             * First Week
+             * Format: date
+             */
+            first_week: string;
+            /**
+             * Last Week
+             * Format: date
+             */
+            last_week: string;
+            rule: components["schemas"]["Rule"];
+            /** Weeks */
+            weeks: number;
+        };
+        /** Signals */
+        Signals: {
+            /** Baseline Weeks */
+            baseline_weeks: number;
+            /** Charts */
+            charts: components["schemas"]["ControlChart"][];
+            /**
+             * First Week
+             * Format: date
+             */
+            first_week: string;
+            /**
+             * Last Week
+             * Format: date
+             */
+            last_week: string;
+            /** Min Cell Size */
+            min_cell_size: number;
+        };
+        /**
+         * StaffingFigures
+         * @description Operational figures, not about people's answers: never suppressed.
+         */
+        StaffingFigures: {
+            /** Actual Staff */
+            actual_staff: number;
+            /** Patient Days */
+            patient_days: number | null;
+            /**
+             * Patients Per Staff
+             * @description Census over actual staff, per shift.
+             */
+            patients_per_staff: number | null;
+            /** Planned Staff */
+            planned_staff: number;
+            /** Shifts */
+            shifts: number;
+            /**
+             * Staffing Ratio
+             * @description Actual over planned staff.
+             */
+            staffing_ratio: number | null;
+        };
         /** SubcategoryCreate */
         SubcategoryCreate: {
             category: components["schemas"]["Category"];
@@ -1676,6 +2396,61 @@ export interface components {
              * @description True when the event was serious enough to offer peer support.
              */
             offered: boolean;
+        };
+        /** SupportersAlerted */
+        SupportersAlerted: {
+            /**
+             * Notified
+             * @description Active peer supporters notified.
+             */
+            notified: number;
+        };
+        /** TemplateCreate */
+        TemplateCreate: {
+            /**
+             * Is Active
+             * @description Make this the check-in staff answer.
+             * @default false
+             */
+            is_active: boolean;
+            /** Name */
+            name: string;
+            /** @default weekly */
+            period: components["schemas"]["CheckinPeriod"];
+            /** Questions */
+            questions: components["schemas"]["QuestionWrite"][];
+        };
+        /** TemplateRead */
+        TemplateRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+            period: components["schemas"]["CheckinPeriod"];
+            /** Questions */
+            questions: components["schemas"]["QuestionRead"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** TemplateUpdate */
+        TemplateUpdate: {
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Name */
+            name?: string | null;
+            period?: components["schemas"]["CheckinPeriod"] | null;
+            /** Questions */
+            questions?: components["schemas"]["QuestionWrite"][] | null;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -1706,6 +2481,11 @@ export interface components {
             reason?: string | null;
             to: components["schemas"]["ReportStatus"];
         };
+        /**
+         * Unit
+         * @enum {string}
+         */
+        Unit: "share" | "score" | "per_1000_patient_days" | "per_week";
         /** UnreadCount */
         UnreadCount: {
             /** Unread */
@@ -2320,6 +3100,271 @@ export interface operations {
             };
         };
     };
+    "checkins-read_current_checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentCheckin"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "checkins-submit_checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckinSubmit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckinReceipt"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "checkins-list_templates": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TemplateRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "checkins-create_template": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRead"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "checkins-read_template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "checkins-update_template": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "departments-list_departments": {
         parameters: {
             query?: {
@@ -2539,6 +3584,191 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    "insights-department_insights": {
+        parameters: {
+            query?: {
+                start?: string | null;
+                end?: string | null;
+                department_id?: string | null;
+                /** @description csv: the same figures as CSV (or send Accept: text/csv). */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentInsights"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "insights-list_hotspots": {
+        parameters: {
+            query?: {
+                end?: string | null;
+                /** @description csv: the same figures as CSV (or send Accept: text/csv). */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hotspots"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "insights-alert_supporters": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                department_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportersAlerted"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "insights-control_charts": {
+        parameters: {
+            query?: {
+                end?: string | null;
+                /** @description Weeks shown, baseline included. */
+                weeks?: number | null;
+                department_id?: string | null;
+                metric?: components["schemas"]["Metric"] | null;
+                /** @description csv: the same figures as CSV (or send Accept: text/csv). */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signals"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -3706,6 +4936,206 @@ export interface operations {
             };
             /** @description If-Match header required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "staffing-list_shifts": {
+        parameters: {
+            query?: {
+                department_id?: string | null;
+                from?: string | null;
+                to?: string | null;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ShiftRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "staffing-record_shift": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftWrite"];
+            };
+        };
+        responses: {
+            /** @description An existing shift was replaced (If-Match). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "staffing-read_shift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shift_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "staffing-record_shift_batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftBatchResult"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -93,3 +93,36 @@ export const SCOPE_LABELS: Record<ApiKeyScope, string> = {
   'staffing:write': 'Post staffing figures (staffing:write)',
   'fhir:read': 'FHIR export (fhir:read)',
 };
+
+// --- check-ins, staffing, insights ---------------------------------------------------------
+export type CurrentCheckin = Schemas['CurrentCheckin'];
+export type CheckinQuestion = Schemas['QuestionRead'];
+export type CheckinSubmit = Schemas['CheckinSubmit'];
+export type CheckinReceipt = Schemas['CheckinReceipt'];
+export type ShiftWrite = Schemas['ShiftWrite'];
+export type ShiftRead = Schemas['ShiftRead'];
+export type ShiftName = Schemas['Shift'];
+
+export type Figure = Schemas['Figure'];
+export type DepartmentInsights = Schemas['DepartmentInsights'];
+export type DepartmentWeek = Schemas['DepartmentWeek'];
+export type InsightSignals = Schemas['Signals'];
+export type ControlChart = Schemas['ControlChart'];
+export type ChartPoint = Schemas['ChartPointRead'];
+export type Hotspots = Schemas['Hotspots'];
+export type Hotspot = Schemas['Hotspot'];
+export type InsightMetric = Schemas['Metric'];
+export type InsightUnit = Schemas['Unit'];
+
+/** Members of staff: they answer check-ins (admins and auditors hold accounts for their function). */
+export const STAFF_ROLES = [
+  'staff',
+  'peer_supporter',
+  'support_coordinator',
+  'safety_officer',
+  'department_lead',
+] as const satisfies readonly Role[];
+
+const shifts = ['day', 'evening', 'night'] as const satisfies readonly ShiftName[];
+export const SHIFTS: Exhaustive<ShiftName, typeof shifts> = shifts;
+export const SHIFT_LABELS: Record<ShiftName, string> = { day: 'Day', evening: 'Evening', night: 'Night' };

@@ -47,7 +47,17 @@ describe('AppNav', () => {
     const nav = renderNavFor(['staff']);
     expect(within(nav).queryByRole('region', { name: 'Admin' })).toBeNull();
     expect(within(nav).queryByText('Admin')).toBeNull();
-    expect(linkNames(nav)).toEqual(['Profile']);
+    expect(linkNames(nav)).toEqual(['Profile', 'Check-in', 'Insights']);
+  });
+
+  it('offers department leads the staffing page', () => {
+    expect(linkNames(renderNavFor(['department_lead']))).toContain('Staffing');
+  });
+
+  it('gives admins insights but no check-in', () => {
+    const names = linkNames(renderNavFor(['admin']));
+    expect(names).toContain('Insights');
+    expect(names).not.toContain('Check-in');
   });
 
   it('adds the Admin section for a person who holds admin among other roles', () => {

@@ -3,9 +3,17 @@
  * insights) adds its folder under src/features/, exports a `Feature` from its
  * index.ts, and is added here: that registers its routes and nav entries.
  */
+import { checkinsFeature } from '../features/checkins';
+import { insightsFeature } from '../features/insights';
 import { integrationsFeature } from '../features/integrations';
 import { orgFeature } from '../features/org';
 import { profileFeature } from '../features/profile';
 import type { Feature } from './registry';
 
-export const FEATURES: readonly Feature[] = [profileFeature, orgFeature, integrationsFeature];
+export const FEATURES: readonly Feature[] = [
+  profileFeature,
+  checkinsFeature,
+  insightsFeature,
+  orgFeature,
+  integrationsFeature,
+];
