@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session
 
 from haven.auth import service as auth_service
 from haven.auth.schemas import Profession, Role, UserCreate
+from haven.checkins import service as checkins_service
+from haven.checkins.schemas import ShiftWrite
+from haven.core import clock
 from haven.core.security import new_secret
+from haven.core.weeks import monday_of
 from haven.org import service as org_service
 from haven.org.schemas import DepartmentCreate
+from haven.reports.schemas import Shift
 
 DEMO_DOMAIN = "haven.example.org"
 DEPARTMENTS = [
@@ -78,7 +85,59 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
             ),
         )
         logins.append(DemoLogin(role.value, email, password, display_name))
+    seed_demo_figures(session, codes)
     return logins
+
+
+# Check-in respondents a week per department: Pharmacy's three are always suppressed, and
+# Paediatrics' six are the complement that protects them. Emergency's latest week is hard.
+DEMO_RESPONDENTS = {"ED": 9, "ICU": 8, "MEDSURG": 10, "THEATRE": 7, "PHARM": 3, "PAEDS": 6}
+DEMO_WEEKS = 26
+
+
+def seed_demo_figures(session: Session, codes: dict[str, uuid.UUID]) -> None:
+    """Half a year of complete weeks of check-in answers and staffing, so insights (and
+    their control charts, whose limits need a baseline) show something."""
+    rng = random.Random(20261116)  # noqa: S311 - demo data, not a secret
+    last = monday_of(clock.today()) - timedelta(weeks=1)
+    responses = []
+    shifts = []
+    for back in range(DEMO_WEEKS - 1, -1, -1):
+        week = last - timedelta(weeks=back)
+        for code, count in DEMO_RESPONDENTS.items():
+            hard = code == "ED" and back == 0
+            for _ in range(count):
+                stress = rng.choice([4, 5, 5]) if hard else rng.choice([1, 2, 2, 3, 3, 3, 4])
+                responses.append(
+                    checkins_service.LoadedResponse(
+                        department_id=codes[code],
+                        profession=rng.choice(["nurse", "nurse", "physician", "allied_health"]),
+                        period_start=week,
+                        answers={
+                            "stress": stress,
+                            "workload_manageable": int(not hard and rng.random() < 0.7),
+                            "staffing_adequate": int(not hard and rng.random() < 0.75),
+                            "supported": rng.choice([3, 4, 4, 5]),
+                            "speak_up": rng.choice([3, 4, 4, 5]),
+                        },
+                    )
+                )
+            for day in range(7):
+                for shift in Shift:
+                    planned = 10 if shift is Shift.day else 8
+                    short = 3 if code == "ED" and back == 0 else rng.choice([0, 0, 1])
+                    shifts.append(
+                        ShiftWrite(
+                            department_id=codes[code],
+                            shift_on=week + timedelta(days=day),
+                            shift=shift,
+                            planned_staff=planned,
+                            actual_staff=planned - short,
+                            patient_census=rng.randint(18, 26),
+                        )
+                    )
+    checkins_service.load_responses(session, responses=responses)
+    checkins_service.load_shifts(session, rows=shifts)
 
 
 def write_logins(path: Path, logins: list[DemoLogin]) -> None:

@@ -14,6 +14,7 @@ import random
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -589,6 +590,55 @@ def weekly_checkin_figures(session: Session, *, start: date, end: date) -> list[
     ]
 
 
+@dataclass(frozen=True)
+class LoadedResponse:
+    """One past answer to load in bulk (an import, the demo): no person attached."""
+
+    department_id: uuid.UUID | None
+    profession: str
+    period_start: date
+    answers: dict[str, int]
+
+
+def load_responses(session: Session, *, responses: Sequence[LoadedResponse]) -> None:
+    """Load answers of past periods in bulk, then rebuild the rollups of those periods.
+
+    Nobody's participation is recorded (the people are not known): for imports and the
+    demo only. Each response gets a random id; rows are inserted in a random order.
+    """
+    if not responses:
+        return
+    ensure_default_template(session)
+    template = _active_template(session)
+    if template is None:
+        raise NotFound("No check-in template is active.")
+    rows = list(responses)
+    _shuffle(rows)
+    response_rows: list[dict[str, Any]] = []
+    answer_rows: list[dict[str, Any]] = []
+    for loaded in rows:
+        response_id = uuid.uuid4()
+        response_rows.append(
+            {
+                "id": response_id,
+                "template_id": template.id,
+                "template_version": template.version,
+                "department_id": loaded.department_id,
+                "profession": loaded.profession,
+                "period_start": loaded.period_start,
+            }
+        )
+        answer_rows += [
+            {"response_id": response_id, "question_key": k, "value": v, "text": None}
+            for k, v in loaded.answers.items()
+        ]
+    session.execute(sa.insert(CheckinResponse.__table__), response_rows)  # type: ignore[attr-defined]
+    session.execute(sa.insert(CheckinAnswer.__table__), answer_rows)  # type: ignore[attr-defined]
+    first = min(r.period_start for r in rows)
+    last = max(r.period_start for r in rows)
+    rebuild_rollups(session, start=first, end=last + timedelta(days=6))
+
+
 def rebuild_rollups(session: Session, *, start: date, end: date) -> None:
     """Recompute the rollups of a range of periods from the responses (a GROUP BY in SQL):
     for data loaded in bulk, and for repairs."""
@@ -805,6 +855,30 @@ def record_shift(
         session, principal, action="staffing.replaced", object_type="shift", object_id=existing.id
     )
     return _shift_read(existing), False
+
+
+def load_shifts(session: Session, *, rows: Sequence[ShiftWrite]) -> None:
+    """Load staffing figures in bulk with no caller (the demo, imports): new shifts only."""
+    now = clock.now()
+    session.execute(
+        sa.insert(StaffingShift.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "id": uuid.uuid4(),
+                "department_id": row.department_id,
+                "shift_on": row.shift_on,
+                "shift": row.shift.value,
+                "planned_staff": row.planned_staff,
+                "actual_staff": row.actual_staff,
+                "patient_census": row.patient_census,
+                "source": "import",
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in rows
+        ],
+    )
 
 
 def record_shift_batch(

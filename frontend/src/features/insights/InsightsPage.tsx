@@ -9,7 +9,7 @@ import { ControlChartView } from './ControlChartView';
 import { formatFigure, formatNumber, weekLabel } from './format';
 import { HeatMap } from './HeatMap';
 import { HotspotList } from './HotspotList';
-import { csvHref, getDepartmentInsights, getHotspots, getSignals } from './insightsApi';
+import { downloadCsv, getDepartmentInsights, getHotspots, getSignals } from './insightsApi';
 
 const ALL_DEPARTMENT_ROLES: readonly Role[] = ['safety_officer', 'support_coordinator', 'admin'];
 const HOTSPOT_ROLES: readonly Role[] = [...ALL_DEPARTMENT_ROLES, 'department_lead'];
@@ -87,6 +87,14 @@ export default function InsightsPage() {
     selected === ORGANISATION ? c.scope === 'organisation' : c.department_id === selected,
   );
 
+  const download = async (...args: Parameters<typeof downloadCsv>) => {
+    try {
+      await downloadCsv(...args);
+    } catch (err) {
+      setError(toFormErrors(err).formError);
+    }
+  };
+
   const selectDepartment = (departmentId: string) => {
     setSelected(departmentId);
     document.getElementById('charts')?.scrollIntoView();
@@ -97,9 +105,15 @@ export default function InsightsPage() {
       <div className="page-header">
         <h1>Insights</h1>
         {table ? (
-          <a className="button button--secondary" href={csvHref('departments', { start: table.first_week, end: table.last_week })} download>
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() =>
+              void download('departments', { start: table.first_week, end: table.last_week }, `haven-insights-${table.first_week}-to-${table.last_week}.csv`)
+            }
+          >
             Download CSV
-          </a>
+          </button>
         ) : null}
       </div>
       <p className="lead">
@@ -179,13 +193,19 @@ export default function InsightsPage() {
         <div className="page-header">
           <h2 id="charts-heading">Control charts</h2>
           {signals ? (
-            <a
+            <button
+              type="button"
               className="button button--secondary"
-              href={csvHref('signals', selected && selected !== 'none' ? { department_id: selected } : {})}
-              download
+              onClick={() =>
+                void download(
+                  'signals',
+                  selected && selected !== 'none' ? { department_id: selected } : {},
+                  `haven-control-charts-${signals.last_week}.csv`,
+                )
+              }
             >
               Download CSV<span className="visually-hidden"> of the control charts</span>
-            </a>
+            </button>
           ) : null}
         </div>
         {departments.length > 1 ? (

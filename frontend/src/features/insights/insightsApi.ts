@@ -1,6 +1,6 @@
-import { api } from '../../api/client';
+import { api, authFetch } from '../../api/client';
 import { randomId } from '../../api/headers';
-import { unwrap } from '../../api/problem';
+import { ApiError, isProblem, unwrap } from '../../api/problem';
 import type { DepartmentInsights, Hotspots, InsightSignals } from '../../api/types';
 
 export interface InsightQuery {
@@ -52,8 +52,31 @@ export async function alertSupporters(departmentId: string): Promise<number> {
   return result.notified;
 }
 
-/** The same suppressed figures as CSV, for a download link. */
-export function csvHref(path: 'departments' | 'signals' | 'hotspots', query: Record<string, string>): string {
+/**
+ * Download the same suppressed figures as CSV. The access token lives in memory only, so
+ * a plain link cannot carry it: fetch with it, then hand the file to the browser.
+ */
+export async function downloadCsv(
+  path: 'departments' | 'signals' | 'hotspots',
+  query: Record<string, string>,
+  filename: string,
+): Promise<void> {
   const params = new URLSearchParams({ ...query, format: 'csv' });
-  return `/api/v1/insights/${path}?${params.toString()}`;
+  const response = await authFetch(
+    new Request(`${globalThis.location.origin}/api/v1/insights/${path}?${params.toString()}`, {
+      headers: { Accept: 'text/csv' },
+    }),
+  );
+  if (!response.ok) {
+    const body: unknown = await response.json().catch(() => null);
+    throw new ApiError(response.status, isProblem(body) ? body : null);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
