@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import reports
+from bench import insights, reports
 from bench.harness import postgres_cluster
 
 
@@ -23,8 +23,14 @@ def sqlite_url() -> Iterator[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("suite", nargs="?", default="reports", choices=["reports"])
+    parser.add_argument("suite", nargs="?", default="reports", choices=["reports", "insights"])
     parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument(
+        "--responses",
+        type=int,
+        default=1_000_000,
+        help="insights: check-in responses (also measured at a tenth of it)",
+    )
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
@@ -34,6 +40,9 @@ def main() -> None:
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     for db in databases:
         factory = sqlite_url if db == "sqlite" else postgres_cluster
+        if args.suite == "insights":
+            insights.run(factory, label=db, responses=args.responses, duration=args.duration)
+            continue
         with factory() as url:
             reports.run(url, label=db, reports=args.reports, duration=args.duration)
         if args.scale:

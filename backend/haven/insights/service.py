@@ -8,10 +8,10 @@ hotspots) works on those figures only. Nothing here reads another domain's table
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -19,7 +19,6 @@ from haven.auth import service as auth_service
 from haven.auth.schemas import Role
 from haven.checkins import service as checkins_service
 from haven.checkins.schemas import (
-    CheckinWeekFigures,
     QuestionRead,
     QuestionType,
     StaffingWeekFigures,
@@ -32,40 +31,29 @@ from haven.core.settings import get_settings
 from haven.core.weeks import ONE_WEEK, monday_of, weeks_between
 from haven.insights import policy, spc
 from haven.insights.schemas import (
-    ChartPointRead,
-    CheckinFigures,
-    ControlChart,
     DepartmentInsights,
-    DepartmentWeek,
-    Figure,
     Hotspot,
     HotspotReason,
     Hotspots,
     Metric,
-    QuestionFigure,
-    QuestionInfo,
-    ReportFigures,
     RowScope,
-    SignalRead,
     Signals,
-    StaffingFigures,
     SupportersAlerted,
     Unit,
 )
-from haven.insights.suppression import Line, suppress
+from haven.insights.suppression import Line, suppress_lazily
 from haven.notifications import service as notifications_service
 from haven.org import service as org_service
 from haven.reports import service as reports_service
-from haven.reports.schemas import HARM_EVENTS, Category, Harm, ReportKind, ReportWeekFigures
+from haven.reports.schemas import HARM_EVENTS, Category, Harm, ReportKind
 
 MAX_WEEKS = 53
 DEFAULT_WEEKS = 13  # a quarter
 MAX_CHART_WEEKS = 104
 STRESS_KEY = checkins_service.STRESS_KEY
-ORG = "organisation"
 
 Dept = uuid.UUID | None
-Key = tuple[Hashable, ...]
+Key = tuple[int, int, int, int]  # (family, week, department index, figure)
 
 
 # --- the window ----------------------------------------------------------------------------
@@ -99,125 +87,224 @@ def _window(
 
 # --- collecting: one call per source --------------------------------------------------------
 
-
-@dataclass
-class Figures:
-    weeks: list[date]
-    questions: list[QuestionRead]
-    checkins: dict[tuple[date, Dept], CheckinWeekFigures] = field(default_factory=dict)
-    staffing: dict[tuple[date, Dept], StaffingWeekFigures] = field(default_factory=dict)
-    reports: dict[tuple[date, Dept], ReportWeekFigures] = field(default_factory=dict)
-
-    def departments(self, week: date) -> list[Dept]:
-        found: set[Dept] = set()
-        for source in (self.checkins, self.staffing, self.reports):
-            found.update(d for w, d in source if w == week)
-        return sorted(found, key=lambda d: (d is None, str(d)))
-
-
-def _collect(session: Session, weeks: list[date]) -> Figures:
-    start, end = weeks[0], weeks[-1] + timedelta(days=6)
-    figures = Figures(weeks=weeks, questions=checkins_service.insight_questions(session))
-    for c in checkins_service.weekly_checkin_figures(session, start=start, end=end):
-        figures.checkins[(c.week_start, c.department_id)] = c
-    for s in checkins_service.weekly_staffing_figures(session, start=start, end=end):
-        figures.staffing[(s.week_start, s.department_id)] = s
-    for r in reports_service.weekly_figures(session, start=start, end=end):
-        figures.reports[(r.week_start, r.department_id)] = r
-    return figures
-
-
-# --- suppression: the cells and lines of each family ----------------------------------------
-
 _REPORT_DIMENSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("kind", tuple(k.value for k in ReportKind)),
     ("category", tuple(c.value for c in Category)),
     ("harm", tuple(h.value for h in Harm)),
 )
-_HARMFUL = tuple(h.value for h in Harm if h in HARM_EVENTS)
-_NOT_HARMFUL = tuple(h.value for h in Harm if h not in HARM_EVENTS)
+# Every report figure of a cell, in a fixed order: counts are lists aligned with this.
+REPORT_PARTS: tuple[tuple[str, ...], ...] = (
+    ("total",),
+    ("harm_events",),
+    *((name, value) for name, values in _REPORT_DIMENSIONS for value in values),
+)
+_PART = {part: i for i, part in enumerate(REPORT_PARTS)}
+TOTAL, HARM_EVENTS_PART = _PART[("total",)], _PART[("harm_events",)]
+# Within one department (or the organisation): which report figures add up to which.
+_REPORT_LINES: tuple[tuple[int, tuple[int, ...]], ...] = (
+    *((TOTAL, tuple(_PART[(name, v)] for v in values)) for name, values in _REPORT_DIMENSIONS),
+    (HARM_EVENTS_PART, tuple(_PART[("harm", h.value)] for h in Harm if h in HARM_EVENTS)),
+    (
+        TOTAL,
+        (HARM_EVENTS_PART, *(_PART[("harm", h.value)] for h in Harm if h not in HARM_EVENTS)),
+    ),
+)
+_LINES_WITH_PART = {
+    part: tuple(i for i, (_, parts) in enumerate(_REPORT_LINES) if part in parts)
+    for part in range(len(REPORT_PARTS))
+}
+ORG = -1  # the organisation's "department index" in cell keys
+_ZERO_REPORTS = (0,) * len(REPORT_PARTS)
+
+# (answered, total, high) of one question in one cell
+QuestionSums = tuple[int, int, int]
 
 
-def _report_counts(r: ReportWeekFigures | None) -> dict[tuple[str, ...], int]:
-    counts: dict[tuple[str, ...], int] = {
-        ("total",): r.reports if r else 0,
-        ("harm_events",): r.harm_events if r else 0,
-    }
-    for name, values in _REPORT_DIMENSIONS:
-        breakdown: dict[str, int] = {}
-        if r is not None:
-            source: dict[str, dict[str, int]] = {
-                "kind": {str(k): v for k, v in r.by_kind.items()},
-                "category": {str(k): v for k, v in r.by_category.items()},
-                "harm": {str(k): v for k, v in r.by_harm.items()},
-            }
-            breakdown = source[name]
-        for value in values:
-            counts[(name, value)] = breakdown.get(value, 0)
-    return counts
+@dataclass
+class CheckinCell:
+    respondents: int
+    questions: list[QuestionSums]  # aligned with Figures.questions
 
 
-def _report_lines(week: date, where: Hashable) -> list[Line[Key]]:
-    def key(*parts: str) -> Key:
-        return ("r", week, where, *parts)
+@dataclass
+class Figures:
+    """Everything the sources said about the window, by week index and department index."""
 
-    lines = [
-        Line(key("total"), tuple(key(name, v) for v in values))
-        for name, values in _REPORT_DIMENSIONS
+    weeks: list[date]
+    questions: list[QuestionRead]
+    departments: list[Dept] = field(default_factory=list)  # index -> id (None: no department)
+    checkins: list[dict[int, CheckinCell]] = field(default_factory=list)
+    reports: list[dict[int, tuple[int, ...]]] = field(default_factory=list)
+    staffing: list[dict[int, StaffingWeekFigures]] = field(default_factory=list)
+    present: list[list[int]] = field(default_factory=list)  # per week: departments with data
+    _index: dict[Dept, int] = field(default_factory=dict)
+
+    def index(self, department: Dept) -> int:
+        if department not in self._index:
+            self._index[department] = len(self.departments)
+            self.departments.append(department)
+        return self._index[department]
+
+    def find(self, department: Dept) -> int | None:
+        return self._index.get(department)
+
+
+def _collect(session: Session, weeks: list[date]) -> Figures:
+    start, end = weeks[0], weeks[-1] + timedelta(days=6)
+    week_of = {w: i for i, w in enumerate(weeks)}
+    f = Figures(weeks=weeks, questions=checkins_service.insight_questions(session))
+    f.checkins = [{} for _ in weeks]
+    f.reports = [{} for _ in weeks]
+    f.staffing = [{} for _ in weeks]
+    question_of = {q.key: i for i, q in enumerate(f.questions)}
+    for c in checkins_service.weekly_checkin_figures(session, start=start, end=end):
+        sums: list[QuestionSums] = [(0, 0, 0)] * len(f.questions)
+        for q in c.questions:
+            if q.key in question_of:
+                sums[question_of[q.key]] = (q.answered, q.total, q.high)
+        w = week_of.get(c.week_start)
+        if w is not None:
+            f.checkins[w][f.index(c.department_id)] = CheckinCell(c.respondents, sums)
+    for s in checkins_service.weekly_staffing_figures(session, start=start, end=end):
+        w = week_of.get(s.week_start)
+        if w is not None:
+            f.staffing[w][f.index(s.department_id)] = s
+    for r in reports_service.weekly_figures(session, start=start, end=end):
+        w = week_of.get(r.week_start)
+        if w is None:
+            continue
+        counts = [0] * len(REPORT_PARTS)
+        counts[TOTAL] = r.reports
+        counts[HARM_EVENTS_PART] = r.harm_events
+        for name, breakdown in (
+            ("kind", r.by_kind),
+            ("category", r.by_category),
+            ("harm", r.by_harm),
+        ):
+            for value, count in breakdown.items():
+                counts[_PART[(name, str(value))]] = count
+        f.reports[w][f.index(r.department_id)] = tuple(counts)
+    f.present = [
+        sorted(set(f.checkins[w]) | set(f.reports[w]) | set(f.staffing[w]))
+        for w in range(len(weeks))
     ]
-    lines.append(Line(key("harm_events"), tuple(key("harm", v) for v in _HARMFUL)))
-    lines.append(Line(key("total"), (key("harm_events"), *(key("harm", v) for v in _NOT_HARMFUL))))
-    return lines
+    return f
 
 
-def _suppressed(figures: Figures, k: int) -> set[Key]:
+# --- suppression: the cells and lines of each family ----------------------------------------
+#
+# Cell keys are small tuples of ints: (family, week, department, figure). Check-ins are
+# family 0 (figure -1: the respondents, which every question's figure is tied to); reports
+# family 1 (figure: an index into REPORT_PARTS). Empty cells are left out of lines: an empty
+# complement protects nothing, so when only empty cells are left the total is hidden.
+
+
+def _checkin_totals(f: Figures, w: int, departments: Sequence[int]) -> CheckinCell:
+    respondents = 0
+    sums = [[0, 0, 0] for _ in f.questions]
+    for d in departments:
+        cell = f.checkins[w].get(d)
+        if cell is None:
+            continue
+        respondents += cell.respondents
+        for qi, (answered, total, high) in enumerate(cell.questions):
+            sums[qi][0] += answered
+            sums[qi][1] += total
+            sums[qi][2] += high
+    return CheckinCell(respondents, [(a, t, h) for a, t, h in sums])
+
+
+def _report_totals(f: Figures, w: int, departments: Sequence[int]) -> tuple[int, ...]:
+    if len(departments) == 1:
+        return f.reports[w].get(departments[0], _ZERO_REPORTS)
+    totals = [0] * len(REPORT_PARTS)
+    for d in departments:
+        counts = f.reports[w].get(d)
+        if counts is not None:
+            for i, n in enumerate(counts):
+                totals[i] += n
+    return tuple(totals)
+
+
+def _suppressed(f: Figures, k: int) -> set[Key]:
+    """Every hidden cell of the window. Only people counts are built up front; a line is
+    built when one of its cells is hidden (see ``suppress_lazily``)."""
     people: dict[Key, int] = {}
-    lines: list[Line[Key]] = []
-    ties: dict[Key, list[Key]] = {}
-    question_keys = [q.key for q in figures.questions]
-    for week in figures.weeks:
-        departments = figures.departments(week)
-        # check-ins: respondents, and each question's answers
-        org_people = 0
-        org_answered: dict[str, int] = defaultdict(int)
+    n_questions = len(f.questions)
+    org_reports: list[tuple[int, ...]] = []
+    for w in range(len(f.weeks)):
+        departments = f.present[w]
         for d in departments:
-            cell = figures.checkins.get((week, d))
-            respondents = cell.respondents if cell else 0
-            answered = {q.key: q.answered for q in cell.questions} if cell else {}
-            people[("c", week, d)] = respondents
-            org_people += respondents
-            ties[("c", week, d)] = []
-            for q in question_keys:
-                people[("c", week, d, q)] = answered.get(q, 0)
-                org_answered[q] += answered.get(q, 0)
-                ties[("c", week, d)].append(("c", week, d, q))
-        people[("c", week, ORG)] = org_people
-        ties[("c", week, ORG)] = [("c", week, ORG, q) for q in question_keys]
-        lines.append(Line(("c", week, ORG), tuple(("c", week, d) for d in departments)))
-        for q in question_keys:
-            people[("c", week, ORG, q)] = org_answered[q]
-            lines.append(Line(("c", week, ORG, q), tuple(("c", week, d, q) for d in departments)))
-        # reports: each report counts as one person (see the package docstring)
-        org_counts: dict[tuple[str, ...], int] = defaultdict(int)
-        for d in departments:
-            for parts, count in _report_counts(figures.reports.get((week, d))).items():
-                people[("r", week, d, *parts)] = count
-                org_counts[parts] += count
-            lines.extend(_report_lines(week, d))
-        for parts, count in org_counts.items():
-            people[("r", week, ORG, *parts)] = count
-            lines.append(
-                Line(("r", week, ORG, *parts), tuple(("r", week, d, *parts) for d in departments))
-            )
-        lines.extend(_report_lines(week, ORG))
-    return suppress(people, lines, k=k, ties=ties)
+            cell = f.checkins[w].get(d)
+            if cell is not None:
+                people[(0, w, d, -1)] = cell.respondents
+                for qi, sums in enumerate(cell.questions):
+                    people[(0, w, d, qi)] = sums[0]
+        org = _checkin_totals(f, w, departments)
+        people[(0, w, ORG, -1)] = org.respondents
+        for qi, sums in enumerate(org.questions):
+            people[(0, w, ORG, qi)] = sums[0]
+        org_reports.append(_report_totals(f, w, departments))
+        for d, counts in [*f.reports[w].items(), (ORG, org_reports[w])]:
+            for part, n in enumerate(counts):
+                if n:
+                    people[(1, w, d, part)] = n
+
+    def counted(key: Key) -> bool:
+        return people.get(key, 0) > 0
+
+    columns: dict[tuple[int, int, int], Line[Key]] = {}
+    locals_: dict[tuple[int, int, int], Line[Key]] = {}
+
+    def column(family: int, w: int, figure: int) -> Line[Key]:
+        # The organisation's figure is the sum of the departments'.
+        line = columns.get((family, w, figure))
+        if line is None:
+            members = tuple(m for m in ((family, w, d, figure) for d in f.present[w]) if counted(m))
+            line = columns[(family, w, figure)] = Line((family, w, ORG, figure), members)
+        return line
+
+    def local(w: int, d: int, index: int) -> Line[Key]:
+        line = locals_.get((w, d, index))
+        if line is None:
+            total, parts = _REPORT_LINES[index]
+            members = tuple(m for m in ((1, w, d, p) for p in parts) if counted(m))
+            line = locals_[(w, d, index)] = Line((1, w, d, total), members)
+        return line
+
+    def lines_of(key: Key) -> list[Line[Key]]:
+        family, w, d, figure = key
+        found = [] if d == ORG else [column(family, w, figure)]
+        if family == 1:
+            found += [local(w, d, i) for i in _LINES_WITH_PART[figure]]
+        return found
+
+    def ties(key: Key) -> list[Key]:
+        family, w, d, figure = key
+        if family == 0 and figure == -1:
+            return [(0, w, d, qi) for qi in range(n_questions)]
+        return []
+
+    return suppress_lazily(people, lines_of, k=k, ties=ties)
 
 
 # --- rows ----------------------------------------------------------------------------------
+#
+# Rows are built as plain dicts and validated into the response models in one call at the
+# end: a quarter holds some 20,000 figures, and one validation in pydantic-core is many
+# times faster than building that many models one by one.
+
+JSON = dict[str, Any]
+SUPPRESSED: JSON = {"value": None, "suppressed": True}
+NO_DATA: JSON = {"value": None, "suppressed": False}
 
 
-def _fig(value: float | None, hidden: bool) -> Figure:
-    return Figure(value=None, suppressed=True) if hidden else Figure(value=value)
+def _fig(value: float | None, hidden: bool) -> JSON:
+    if hidden:
+        return SUPPRESSED
+    if value is None:
+        return NO_DATA
+    return {"value": value, "suppressed": False}
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -226,135 +313,125 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 @dataclass(frozen=True)
 class _Cell:
-    """Where a row's figures come from: one department, or the sum of several."""
+    """Where a row's figures come from: one department, or all of them (``d == ORG``)."""
 
-    week: date
-    where: Hashable  # a department id, None (no department) or ORG
-    departments: tuple[Dept, ...]
+    w: int
+    d: int
+    departments: tuple[int, ...]
 
 
-def _checkin_block(
-    figures: Figures, cell: _Cell, hidden: set[Key]
-) -> tuple[CheckinFigures, dict[str, tuple[int, int, int]]]:
-    respondents = 0
-    sums: dict[str, list[int]] = {q.key: [0, 0, 0] for q in figures.questions}
-    for d in cell.departments:
-        c = figures.checkins.get((cell.week, d))
-        if c is None:
-            continue
-        respondents += c.respondents
-        for answered_q in c.questions:
-            if answered_q.key in sums:
-                sums[answered_q.key][0] += answered_q.answered
-                sums[answered_q.key][1] += answered_q.total
-                sums[answered_q.key][2] += answered_q.high
-    block_hidden = ("c", cell.week, cell.where) in hidden
+def _checkin_cell(f: Figures, cell: _Cell) -> CheckinCell:
+    if cell.d == ORG:
+        return _checkin_totals(f, cell.w, cell.departments)
+    return f.checkins[cell.w].get(cell.d) or CheckinCell(0, [(0, 0, 0)] * len(f.questions))
+
+
+def _checkin_block(f: Figures, cell: _Cell, hidden: set[Key]) -> JSON:
+    totals = _checkin_cell(f, cell)
+    block_hidden = (0, cell.w, cell.d, -1) in hidden
     questions = []
-    by_key: dict[str, QuestionFigure] = {}
-    for q in figures.questions:
-        answered, total, high = sums[q.key]
-        q_hidden = block_hidden or ("c", cell.week, cell.where, q.key) in hidden
+    stress: JSON | None = None
+    for qi, q in enumerate(f.questions):
+        answered, total, high = totals.questions[qi]
+        q_hidden = block_hidden or (0, cell.w, cell.d, qi) in hidden
         mean = _ratio(total, answered) if q.type is QuestionType.scale_1_5 else None
-        figure = QuestionFigure(
-            key=q.key,
-            answered=_fig(answered, q_hidden),
-            mean=_fig(mean, q_hidden),
-            share=_fig(_ratio(high, answered), q_hidden),
-        )
+        figure = {
+            "key": q.key,
+            "answered": _fig(answered, q_hidden),
+            "mean": _fig(mean, q_hidden),
+            "share": _fig(_ratio(high, answered), q_hidden),
+        }
         questions.append(figure)
-        by_key[q.key] = figure
-    stress = by_key.get(STRESS_KEY)
-    none = Figure(value=None)
-    block = CheckinFigures(
-        respondents=_fig(respondents, block_hidden),
-        high_stress_share=stress.share if stress else none,
-        stress_mean=stress.mean if stress else none,
-        questions=questions,
-    )
-    return block, {k: (v[0], v[1], v[2]) for k, v in sums.items()}
+        if q.key == STRESS_KEY and q.type is QuestionType.scale_1_5:
+            stress = figure
+    return {
+        "respondents": _fig(totals.respondents, block_hidden),
+        "high_stress_share": stress["share"] if stress else NO_DATA,
+        "stress_mean": stress["mean"] if stress else NO_DATA,
+        "questions": questions,
+    }
 
 
-def _staffing_sum(figures: Figures, cell: _Cell) -> StaffingWeekFigures | None:
-    found = [
-        figures.staffing[(cell.week, d)]
-        for d in cell.departments
-        if (cell.week, d) in figures.staffing
-    ]
+def _staffing_sum(f: Figures, cell: _Cell) -> tuple[int, int, int, int, int, int, float] | None:
+    found = [f.staffing[cell.w][d] for d in cell.departments if d in f.staffing[cell.w]]
     if not found:
         return None
-    return StaffingWeekFigures(
-        department_id=found[0].department_id,
-        week_start=cell.week,
-        shifts=sum(s.shifts for s in found),
-        planned_staff=sum(s.planned_staff for s in found),
-        actual_staff=sum(s.actual_staff for s in found),
-        census_shifts=sum(s.census_shifts for s in found),
-        patient_census=sum(s.patient_census for s in found),
-        census_staff=sum(s.census_staff for s in found),
-        patient_days=sum(s.patient_days for s in found),
+    return (
+        sum(s.shifts for s in found),
+        sum(s.planned_staff for s in found),
+        sum(s.actual_staff for s in found),
+        sum(s.census_shifts for s in found),
+        sum(s.patient_census for s in found),
+        sum(s.census_staff for s in found),
+        sum(s.patient_days for s in found),
     )
 
 
-def _staffing_block(s: StaffingWeekFigures | None) -> StaffingFigures:
-    if s is None:
-        return StaffingFigures(
-            shifts=0,
-            planned_staff=0,
-            actual_staff=0,
-            staffing_ratio=None,
-            patient_days=None,
-            patients_per_staff=None,
-        )
-    return StaffingFigures(
-        shifts=s.shifts,
-        planned_staff=s.planned_staff,
-        actual_staff=s.actual_staff,
-        staffing_ratio=_ratio(s.actual_staff, s.planned_staff),
-        patient_days=s.patient_days if s.census_shifts else None,
-        patients_per_staff=_ratio(s.patient_census, s.census_staff),
-    )
+def _staffing_block(f: Figures, cell: _Cell) -> JSON:
+    found = _staffing_sum(f, cell)
+    if found is None:
+        return {
+            "shifts": 0,
+            "planned_staff": 0,
+            "actual_staff": 0,
+            "staffing_ratio": None,
+            "patient_days": None,
+            "patients_per_staff": None,
+        }
+    shifts, planned, actual, census_shifts, census, census_staff, patient_days = found
+    return {
+        "shifts": shifts,
+        "planned_staff": planned,
+        "actual_staff": actual,
+        "staffing_ratio": _ratio(actual, planned),
+        "patient_days": patient_days if census_shifts else None,
+        "patients_per_staff": _ratio(census, census_staff),
+    }
 
 
-def _exposure_complete(figures: Figures, cell: _Cell) -> float | None:
+def _exposure(f: Figures, cell: _Cell) -> float | None:
     """Patient-days for a rate, only when every department with reports recorded a census
     (a rate over some of them would publish a new partial total)."""
     total = 0.0
     for d in cell.departments:
-        reports = figures.reports.get((cell.week, d))
-        staffing = figures.staffing.get((cell.week, d))
+        counts = f.reports[cell.w].get(d)
+        staffing = f.staffing[cell.w].get(d)
         days = staffing.patient_days if staffing and staffing.census_shifts else 0.0
-        if reports is not None and reports.reports and days <= 0:
+        if counts is not None and counts[TOTAL] and days <= 0:
             return None
         total += days
     return total or None
 
 
-def _report_block(figures: Figures, cell: _Cell, hidden: set[Key]) -> ReportFigures:
-    counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for d in cell.departments:
-        for parts, count in _report_counts(figures.reports.get((cell.week, d))).items():
-            counts[parts] += count
+def _report_counts_for(f: Figures, cell: _Cell) -> tuple[int, ...]:
+    return _report_totals(f, cell.w, cell.departments)
 
-    def fig(*parts: str) -> Figure:
-        return _fig(counts[parts], ("r", cell.week, cell.where, *parts) in hidden)
 
-    days = _exposure_complete(figures, cell)
+_KIND_PARTS = [(k.value, _PART[("kind", k.value)]) for k in ReportKind]
+_CATEGORY_PARTS = [(c.value, _PART[("category", c.value)]) for c in Category]
+_HARM_PARTS = [(h.value, _PART[("harm", h.value)]) for h in Harm]
 
-    def rate(*parts: str) -> Figure:
-        figure = fig(*parts)
-        if figure.suppressed or figure.value is None or days is None:
+
+def _report_block(f: Figures, cell: _Cell, hidden: set[Key]) -> JSON:
+    counts = _report_counts_for(f, cell)
+    figures = [_fig(n, (1, cell.w, cell.d, i) in hidden) for i, n in enumerate(counts)]
+    days = _exposure(f, cell)
+
+    def rate(index: int) -> JSON:
+        figure = figures[index]
+        if figure["suppressed"] or figure["value"] is None or days is None:
             return figure
-        return Figure(value=figure.value / (days / 1000))
+        return {"value": figure["value"] / (days / 1000), "suppressed": False}
 
-    return ReportFigures(
-        total=fig("total"),
-        harm_events=fig("harm_events"),
-        by_kind={k: fig("kind", k.value) for k in ReportKind},
-        by_category={c: fig("category", c.value) for c in Category},
-        by_harm={h: fig("harm", h.value) for h in Harm},
-        per_1000_patient_days=rate("total"),
-        harm_events_per_1000_patient_days=rate("harm_events"),
-    )
+    return {
+        "total": figures[TOTAL],
+        "harm_events": figures[HARM_EVENTS_PART],
+        "by_kind": {name: figures[i] for name, i in _KIND_PARTS},
+        "by_category": {name: figures[i] for name, i in _CATEGORY_PARTS},
+        "by_harm": {name: figures[i] for name, i in _HARM_PARTS},
+        "per_1000_patient_days": rate(TOTAL),
+        "harm_events_per_1000_patient_days": rate(HARM_EVENTS_PART),
+    }
 
 
 @dataclass(frozen=True)
@@ -365,9 +442,9 @@ class _RowSpec:
 
 
 def _row_specs(
-    session: Session, figures: Figures, scope: policy.InsightScope, only: uuid.UUID | None
+    session: Session, f: Figures, scope: policy.InsightScope, only: uuid.UUID | None
 ) -> list[_RowSpec]:
-    with_data = {d for w in figures.weeks for d in figures.departments(w)}
+    with_data = {f.departments[d] for week in f.present for d in week}
     if scope.all_departments:
         candidates = set(org_service.active_department_ids(session)) | {
             d for d in with_data if d is not None
@@ -387,10 +464,13 @@ def _row_specs(
     return specs
 
 
-def _cell_for(spec: _RowSpec, figures: Figures, week: date) -> _Cell:
+def _cell_for(spec: _RowSpec, f: Figures, w: int) -> _Cell:
     if spec.scope is RowScope.organisation:
-        return _Cell(week, ORG, tuple(figures.departments(week)))
-    return _Cell(week, spec.department_id, (spec.department_id,))
+        return _Cell(w, ORG, tuple(f.present[w]))
+    index = f.find(spec.department_id)
+    if index is None:  # no data at all for this department in the window
+        index = f.index(spec.department_id)
+    return _Cell(w, index, (index,))
 
 
 def _check_department(scope: policy.InsightScope, department_id: uuid.UUID | None) -> None:
@@ -410,34 +490,40 @@ def department_insights(
     _check_department(scope, department_id)
     k = get_settings().insights.min_cell_size
     weeks = _window(start, end, DEFAULT_WEEKS)
-    figures = _collect(session, weeks)
-    hidden = _suppressed(figures, k)
+    f = _collect(session, weeks)
+    hidden = _suppressed(f, k)
     rows = []
-    for spec in _row_specs(session, figures, scope, department_id):
-        for week in weeks:
-            cell = _cell_for(spec, figures, week)
-            checkins, _ = _checkin_block(figures, cell, hidden)
+    for spec in _row_specs(session, f, scope, department_id):
+        for w, week in enumerate(weeks):
+            cell = _cell_for(spec, f, w)
             rows.append(
-                DepartmentWeek(
-                    scope=spec.scope,
-                    department_id=spec.department_id,
-                    department_name=spec.name,
-                    week_start=week,
-                    checkins=checkins,
-                    reports=_report_block(figures, cell, hidden),
-                    staffing=_staffing_block(_staffing_sum(figures, cell)),
-                )
+                {
+                    "scope": spec.scope,
+                    "department_id": spec.department_id,
+                    "department_name": spec.name,
+                    "week_start": week,
+                    "checkins": _checkin_block(f, cell, hidden),
+                    "reports": _report_block(f, cell, hidden),
+                    "staffing": _staffing_block(f, cell),
+                }
             )
-    return DepartmentInsights(
-        min_cell_size=k,
-        first_week=weeks[0],
-        last_week=weeks[-1],
-        weeks=weeks,
-        questions=[
-            QuestionInfo(key=q.key, text=q.text, type=q.type, higher_is_better=q.higher_is_better)
-            for q in figures.questions
-        ],
-        rows=rows,
+    return DepartmentInsights.model_validate(
+        {
+            "min_cell_size": k,
+            "first_week": weeks[0],
+            "last_week": weeks[-1],
+            "weeks": weeks,
+            "questions": [
+                {
+                    "key": q.key,
+                    "text": q.text,
+                    "type": q.type,
+                    "higher_is_better": q.higher_is_better,
+                }
+                for q in f.questions
+            ],
+            "rows": rows,
+        }
     )
 
 
@@ -516,20 +602,16 @@ def describe(series: _Series, signal: spc.Signal, weeks: Sequence[date]) -> str:
     )
 
 
-def _cell_series(figures: Figures, hidden: set[Key], spec: _RowSpec) -> list[_Series]:
-    weeks = figures.weeks
+def _cell_series(f: Figures, hidden: set[Key], spec: _RowSpec) -> list[_Series]:
     baseline = get_settings().insights.baseline_weeks
-    cells = [_cell_for(spec, figures, w) for w in weeks]
-    blocks = [_checkin_block(figures, c, hidden) for c in cells]
+    cells = [_cell_for(spec, f, w) for w in range(len(f.weeks))]
+    totals = [_checkin_cell(f, c) for c in cells]
     series: list[_Series] = []
-    for q in figures.questions:
+    for qi, q in enumerate(f.questions):
         if q.type is not QuestionType.scale_1_5:
             continue
-        hidden_q = [
-            ("c", c.week, c.where) in hidden or ("c", c.week, c.where, q.key) in hidden
-            for c in cells
-        ]
-        sums = [b[1][q.key] for b in blocks]
+        hidden_q = tuple((0, c.w, c.d, -1) in hidden or (0, c.w, c.d, qi) in hidden for c in cells)
+        sums = [t.questions[qi] for t in totals]
         if q.key == STRESS_KEY:
             samples = [
                 None if h or s[0] == 0 else (s[2], s[0])
@@ -543,7 +625,7 @@ def _cell_series(figures: Figures, hidden: set[Key], spec: _RowSpec) -> list[_Se
                     Unit.share,
                     spc.Direction.up,
                     spc.p_chart(samples, baseline=baseline),
-                    tuple(hidden_q),
+                    hidden_q,
                 )
             )
         means = [
@@ -564,25 +646,25 @@ def _cell_series(figures: Figures, hidden: set[Key], spec: _RowSpec) -> list[_Se
                 Unit.score,
                 adverse,
                 spc.xmr_chart(means, baseline=baseline),
-                tuple(hidden_q),
+                hidden_q,
             )
         )
-    exposures = [_exposure_complete(figures, c) for c in cells]
+    exposures = [_exposure(f, c) for c in cells]
     per_days = all(e is not None for e in exposures)
-    blocks_r = [_report_block(figures, c, hidden) for c in cells]
-    for metric, attribute, noun in (
-        (Metric.report_rate, "total", "Reports"),
-        (Metric.harm_rate, "harm_events", "Harm events"),
+    counts = [_report_counts_for(f, c) for c in cells]
+    for metric, part, noun in (
+        (Metric.report_rate, TOTAL, "Reports"),
+        (Metric.harm_rate, HARM_EVENTS_PART, "Harm events"),
     ):
-        counts = [getattr(b, attribute) for b in blocks_r]
+        hidden_r = tuple((1, c.w, c.d, part) in hidden for c in cells)
         samples_u: list[tuple[float, float] | None] = []
-        for fig, exposure in zip(counts, exposures, strict=True):
-            if fig.suppressed or fig.value is None:
+        for h, n, exposure in zip(hidden_r, counts, exposures, strict=True):
+            if h:
                 samples_u.append(None)
             elif per_days and exposure is not None:
-                samples_u.append((fig.value, exposure / 1000))
+                samples_u.append((float(n[part]), exposure / 1000))
             else:
-                samples_u.append((fig.value, 1.0))
+                samples_u.append((float(n[part]), 1.0))
         unit = Unit.per_1000_patient_days if per_days else Unit.per_week
         label = f"{noun} per 1,000 patient-days" if per_days else f"{noun} per week"
         series.append(
@@ -593,53 +675,52 @@ def _cell_series(figures: Figures, hidden: set[Key], spec: _RowSpec) -> list[_Se
                 unit,
                 spc.Direction.up,
                 spc.u_chart(samples_u, baseline=baseline),
-                tuple(f.suppressed for f in counts),
+                hidden_r,
             )
         )
     return series
 
 
-def _signal_read(series: _Series, signal: spc.Signal, weeks: Sequence[date]) -> SignalRead:
-    current = signal in series.chart.current_signals()
-    return SignalRead(
-        rule=signal.rule,
-        direction=signal.direction,
-        first_week=weeks[signal.indices[0]],
-        last_week=weeks[signal.indices[-1]],
-        weeks=len(signal.indices),
-        adverse=series.adverse is not None and signal.direction is series.adverse,
-        current=current,
-        description=describe(series, signal, weeks),
-    )
+def _signal_read(series: _Series, signal: spc.Signal, weeks: Sequence[date]) -> JSON:
+    return {
+        "rule": signal.rule,
+        "direction": signal.direction,
+        "first_week": weeks[signal.indices[0]],
+        "last_week": weeks[signal.indices[-1]],
+        "weeks": len(signal.indices),
+        "adverse": series.adverse is not None and signal.direction is series.adverse,
+        "current": signal in series.chart.current_signals(),
+        "description": describe(series, signal, weeks),
+    }
 
 
-def _chart_read(spec: _RowSpec, series: _Series, weeks: Sequence[date]) -> ControlChart:
-    return ControlChart(
-        scope=spec.scope,
-        department_id=spec.department_id,
-        department_name=spec.name,
-        metric=series.metric,
-        question_key=series.question.key if series.question else None,
-        label=series.label,
-        chart=series.chart.kind,
-        unit=series.unit,
-        centre=series.chart.centre,
-        baseline_points=series.chart.baseline_points,
-        points=[
-            ChartPointRead(
-                week_start=week,
-                value=point.value,
-                suppressed=hidden,
-                ucl=point.ucl,
-                lcl=point.lcl,
-                flags=sorted(point.flags),
-            )
+def _chart_read(spec: _RowSpec, series: _Series, weeks: Sequence[date]) -> JSON:
+    return {
+        "scope": spec.scope,
+        "department_id": spec.department_id,
+        "department_name": spec.name,
+        "metric": series.metric,
+        "question_key": series.question.key if series.question else None,
+        "label": series.label,
+        "chart": series.chart.kind,
+        "unit": series.unit,
+        "centre": series.chart.centre,
+        "baseline_points": series.chart.baseline_points,
+        "points": [
+            {
+                "week_start": week,
+                "value": point.value,
+                "suppressed": hidden,
+                "ucl": point.ucl,
+                "lcl": point.lcl,
+                "flags": sorted(point.flags),
+            }
             for week, point, hidden in zip(
                 weeks, series.chart.points, series.suppressed, strict=True
             )
         ],
-        signals=[_signal_read(series, s, weeks) for s in series.chart.signals],
-    )
+        "signals": [_signal_read(series, s, weeks) for s in series.chart.signals],
+    }
 
 
 def _chart_inputs(
@@ -686,12 +767,14 @@ def control_charts(
         for series in _cell_series(figures, hidden, spec):
             if metric is None or series.metric is metric:
                 charts.append(_chart_read(spec, series, figures.weeks))
-    return Signals(
-        min_cell_size=k,
-        first_week=figures.weeks[0],
-        last_week=figures.weeks[-1],
-        baseline_weeks=get_settings().insights.baseline_weeks,
-        charts=charts,
+    return Signals.model_validate(
+        {
+            "min_cell_size": k,
+            "first_week": figures.weeks[0],
+            "last_week": figures.weeks[-1],
+            "baseline_weeks": get_settings().insights.baseline_weeks,
+            "charts": charts,
+        }
     )
 
 

@@ -21,7 +21,7 @@ see and whatever range they asked for.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -45,23 +45,41 @@ def suppress(
 ) -> set[K]:
     """The cells to suppress. ``people`` must name every cell used by ``lines``/``ties``;
     its order breaks ties between equally small cells (deterministically)."""
+    lines_of: dict[K, list[Line[K]]] = defaultdict(list)
+    for line in lines:
+        for member in line.members:
+            lines_of[member].append(line)
+    dependants = {key: tuple(children) for key, children in (ties or {}).items()}
+    return suppress_lazily(
+        people,
+        lambda key: lines_of.get(key, ()),
+        k=k,
+        ties=lambda key: dependants.get(key, ()),
+    )
+
+
+def suppress_lazily(
+    people: Mapping[K, int],
+    lines_of: Callable[[K], Iterable[Line[K]]],
+    *,
+    k: int,
+    ties: Callable[[K], Iterable[K]],
+) -> set[K]:
+    """:func:`suppress` for large tables: ``lines_of(cell)`` gives the lines a cell is a
+    member of, so only the lines that touch a suppressed cell are ever built. Lines are
+    compared by value. A cell missing from ``people`` counts as empty."""
     if k < 1:
         raise ValueError("k must be at least 1")
     order = {key: i for i, key in enumerate(people)}
-    dependants = {key: tuple(children) for key, children in (ties or {}).items()}
-    lines_of: dict[K, list[int]] = defaultdict(list)
-    for index, line in enumerate(lines):
-        for member in line.members:
-            lines_of[member].append(index)
 
     hidden: set[K] = set()
-    queue: deque[int] = deque()
-    queued: set[int] = set()
+    queue: deque[Line[K]] = deque()
+    queued: set[Line[K]] = set()
 
-    def enqueue(index: int) -> None:
-        if index not in queued:
-            queued.add(index)
-            queue.append(index)
+    def enqueue(line: Line[K]) -> None:
+        if line not in queued:
+            queued.add(line)
+            queue.append(line)
 
     def hide(key: K) -> None:
         stack = [key]
@@ -70,34 +88,36 @@ def suppress(
             if current in hidden:
                 continue
             hidden.add(current)
-            for index in lines_of.get(current, ()):
-                enqueue(index)
-            stack.extend(dependants.get(current, ()))
+            for line in lines_of(current):
+                enqueue(line)
+            stack.extend(ties(current))
 
     for key, count in people.items():
         if 0 < count < k:
             hide(key)
 
     while queue:
-        index = queue.popleft()
-        queued.discard(index)
-        line = lines[index]
+        line = queue.popleft()
+        queued.discard(line)
         if line.total in hidden:
             continue
         members_hidden = [m for m in line.members if m in hidden]
         if not members_hidden:
             continue
-        hidden_people = sum(people[m] for m in members_hidden)
+        hidden_people = sum(people.get(m, 0) for m in members_hidden)
         if len(members_hidden) >= 2 and hidden_people >= k:
             continue
         shown = [m for m in line.members if m not in hidden]
         if shown:
             # The next-smallest cell with people in it; an empty cell only when none is left.
-            pick = min(shown, key=lambda m: (people[m] == 0, people[m], order[m]))
-            hide(pick)
+            def rank(m: K) -> tuple[bool, int, int]:
+                n = people.get(m, 0)
+                return (n == 0, n, order.get(m, len(order)))
+
+            hide(min(shown, key=rank))
         else:
             hide(line.total)
-        enqueue(index)
+        enqueue(line)
     return hidden
 
 

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
@@ -1116,6 +1117,9 @@ def create_subcategory(
 # --- weekly figures (for insights) -------------------------------------------------------
 
 
+_REPORT_WEEKS = TypeAdapter(list[ReportWeekFigures])
+
+
 def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWeekFigures]:
     """Reports per department and week of occurrence, by kind, category and harm.
 
@@ -1124,21 +1128,36 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
     """
     week = week_start(col(Report.occurred_on))
     in_range = (col(Report.occurred_on) >= start, col(Report.occurred_on) <= end)
-    cells: dict[tuple[uuid.UUID, date], ReportWeekFigures] = {}
+    # Grouped rows repeat a few departments and weeks: parse each once (SQLite returns text).
+    department = sa.type_coerce(col(Report.department_id), sa.String)
+    ids: dict[object, uuid.UUID] = {}
+    mondays: dict[object, date] = {}
+    cells: dict[tuple[uuid.UUID, date], dict[str, Any]] = {}
 
-    def cell(department_id: uuid.UUID, raw_week: date | str) -> ReportWeekFigures:
-        monday = raw_week if isinstance(raw_week, date) else date.fromisoformat(raw_week)
+    def cell(raw_department: object, raw_week: date | str) -> dict[str, Any]:
+        department_id = ids.get(raw_department)
+        if department_id is None:
+            department_id = ids[raw_department] = (
+                raw_department
+                if isinstance(raw_department, uuid.UUID)
+                else uuid.UUID(str(raw_department))
+            )
+        monday = mondays.get(raw_week)
+        if monday is None:
+            monday = mondays[raw_week] = (
+                raw_week if isinstance(raw_week, date) else date.fromisoformat(raw_week)
+            )
         key = (department_id, monday)
         if key not in cells:
-            cells[key] = ReportWeekFigures(
-                department_id=department_id,
-                week_start=monday,
-                reports=0,
-                by_kind=dict.fromkeys(ReportKind, 0),
-                by_category=dict.fromkeys(Category, 0),
-                by_harm=dict.fromkeys(Harm, 0),
-                harm_events=0,
-            )
+            cells[key] = {
+                "department_id": department_id,
+                "week_start": monday,
+                "reports": 0,
+                "by_kind": dict.fromkeys(ReportKind, 0),
+                "by_category": dict.fromkeys(Category, 0),
+                "by_harm": dict.fromkeys(Harm, 0),
+                "harm_events": 0,
+            }
         return cells[key]
 
     for column, attribute in (
@@ -1147,20 +1166,21 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
         (col(Report.harm), "by_harm"),
     ):
         rows = session.execute(
-            sa.select(col(Report.department_id), week, column, sa.func.count())
+            sa.select(department, week, column, sa.func.count())
             .where(*in_range)
-            .group_by(col(Report.department_id), week, column)
+            .group_by(department, week, column)
         ).all()
-        for department_id, raw_week, value, count in rows:
-            figures = cell(department_id, raw_week)
-            breakdown = getattr(figures, attribute)
+        for raw_department, raw_week, value, count in rows:
+            figures = cell(raw_department, raw_week)
+            n = int(count)
             if attribute == "by_kind":
-                breakdown[ReportKind(value)] = int(count)
-                figures.reports += int(count)
+                figures["by_kind"][ReportKind(value)] = n
+                figures["reports"] += n
             elif attribute == "by_category":
-                breakdown[Category(value)] = int(count)
+                figures["by_category"][Category(value)] = n
             else:
-                breakdown[Harm(value)] = int(count)
+                figures["by_harm"][Harm(value)] = n
                 if Harm(value) in HARM_EVENTS:
-                    figures.harm_events += int(count)
-    return list(cells.values())
+                    figures["harm_events"] += n
+    # One validation for the whole list: far cheaper than a model per row.
+    return _REPORT_WEEKS.validate_python(list(cells.values()))
