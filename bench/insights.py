@@ -36,7 +36,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.harness import LoadResult, run_wrk, serve
+from bench.harness import LoadResult, Server, serve
 from bench.reports import configure, token_for
 
 DEPARTMENTS = 40
@@ -345,6 +345,39 @@ def _csv_rows(text: str) -> int:
     return sum(1 for _ in csv.reader(io.StringIO(text))) - 1
 
 
+def sequential(
+    name: str, server: Server, path: str, *, headers: dict[str, str], duration: int
+) -> LoadResult:
+    """One request at a time (these are dashboard reads, not a hot path): latency as the
+    client sees it on loopback, and the server process's CPU per request. At least five
+    requests, more while ``duration`` seconds last."""
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    cpu_before = server.cpu()
+    deadline = time.perf_counter() + duration
+    with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
+        while len(latencies) < 5 or time.perf_counter() < deadline:
+            started = time.perf_counter()
+            response = client.get(path)
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += response.status_code != 200
+    cpu_ms = (server.cpu() - cpu_before) * 1000 / len(latencies)
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    total_s = sum(latencies) / 1000
+    return LoadResult(
+        name,
+        len(latencies),
+        len(latencies) / total_s,
+        statistics.median(latencies),
+        p99,
+        cpu_ms,
+        errors,
+    )
+
+
 def measure(url: str, *, label: str, responses: int, duration: int) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="haven-bench-insights-"))
     env = configure(url, workdir)
@@ -391,16 +424,7 @@ def measure(url: str, *, label: str, responses: int, duration: int) -> dict[str,
             ("GET /insights/signals (26 weeks, all)", "/api/v1/insights/signals"),
             ("GET /insights/hotspots", "/api/v1/insights/hotspots"),
         ):
-            results[name] = run_wrk(
-                name,
-                server,
-                path,
-                script="get.lua",
-                env={"TOKEN": token},
-                connections=1,
-                duration=duration,
-                warmup=1,
-            )
+            results[name] = sequential(name, server, path, headers=headers, duration=duration)
     return {
         "results": results,
         "raw_quarter_ms": raw_quarter,
