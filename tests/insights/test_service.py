@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from haven.auth.schemas import Role
 from haven.core.db import new_session
+from haven.core.settings import InsightsSettings, Settings
 from haven.demo import seed_demo
 from haven.insights import service
 from haven.org.models import Department
+from tests.factories.insights import build_hospital
 from tests.factories.org import make_person
 
 
@@ -21,9 +26,36 @@ def test_the_demo_has_a_suppressed_department_and_a_hotspot(engine: Engine) -> N
     with new_session(engine) as session:
         names = {d.id: d.name for d in session.exec(select(Department)).all()}
         table = service.department_insights(session, coordinator.principal)
-        latest = [r for r in table.rows if r.week_start == table.last_week]
-        suppressed = {r.department_name for r in latest if r.checkins.high_stress_share.suppressed}
+        latest = [r for r in table.rows if r["week_start"] == table.last_week]
+        suppressed = {
+            r["department_name"] for r in latest if r["checkins"]["high_stress_share"]["suppressed"]
+        }
         hotspots = service.hotspots(session, coordinator.principal)
     assert suppressed == {"Pharmacy", "Paediatrics"}
     assert hotspots.items[0].department_name == "Emergency"
     assert names[hotspots.items[0].department_id] == "Emergency"
+
+
+def test_k_can_never_be_set_below_three(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HAVEN_INSIGHTS_MIN_CELL_SIZE", "2")
+    with pytest.raises(ValidationError):
+        InsightsSettings()
+    monkeypatch.setenv("HAVEN_INSIGHTS_MIN_CELL_SIZE", "3")
+    assert InsightsSettings().min_cell_size == 3
+
+
+def test_a_larger_k_hides_more(
+    client: TestClient, engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hospital = build_hospital(engine, reports=False)
+    admin = make_person(engine, Role.admin)
+    monkeypatch.setattr(settings.insights, "min_cell_size", 9)
+    body = client.get("/api/v1/insights/departments", headers=admin.headers).json()
+    week = hospital.last.isoformat()
+    calm = next(
+        r
+        for r in body["rows"]
+        if r["department_id"] == str(hospital.calm) and r["week_start"] == week
+    )
+    assert body["min_cell_size"] == 9
+    assert calm["checkins"]["respondents"] == {"value": None, "suppressed": True}

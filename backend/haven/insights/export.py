@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from haven.core.csvexport import Cell
-from haven.insights.schemas import DepartmentInsights, Figure, Hotspots, Signals
+from haven.insights.schemas import (
+    DepartmentInsights,
+    Figure,
+    Hotspots,
+    Metric,
+    RowScope,
+    Signals,
+    Unit,
+)
+from haven.insights.spc import ChartKind, Rule
 from haven.reports.schemas import Category, Harm, ReportKind
 
 SUPPRESSED = "suppressed"
@@ -14,9 +23,9 @@ Table = tuple[list[str], list[list[Cell]]]
 
 
 def _cell(figure: Figure) -> Cell:
-    if figure.suppressed:
+    if figure["suppressed"]:
         return SUPPRESSED
-    return figure.value
+    return figure["value"]
 
 
 def departments_table(result: DepartmentInsights) -> Table:
@@ -46,36 +55,38 @@ def departments_table(result: DepartmentInsights) -> Table:
     ]
     rows: list[list[Cell]] = []
     for row in result.rows:
-        questions = {q.key: q for q in row.checkins.questions}
+        checkins = row["checkins"]
+        questions = {q["key"]: q for q in checkins["questions"]}
         per_question: list[Cell] = []
         for key in keys:
             q = questions.get(key)
-            per_question += [_cell(q.mean), _cell(q.share)] if q else [None, None]
-        r = row.reports
-        s = row.staffing
+            per_question += [_cell(q["mean"]), _cell(q["share"])] if q else [None, None]
+        r = row["reports"]
+        s = row["staffing"]
+        department_id = row["department_id"]
         rows.append(
             [
-                row.scope.value,
-                row.department_name,
-                str(row.department_id) if row.department_id else None,
-                row.week_start.isoformat(),
-                _cell(row.checkins.respondents),
-                _cell(row.checkins.high_stress_share),
-                _cell(row.checkins.stress_mean),
+                RowScope(row["scope"]).value,
+                row["department_name"],
+                str(department_id) if department_id else None,
+                row["week_start"].isoformat(),
+                _cell(checkins["respondents"]),
+                _cell(checkins["high_stress_share"]),
+                _cell(checkins["stress_mean"]),
                 *per_question,
-                _cell(r.total),
-                _cell(r.harm_events),
-                _cell(r.per_1000_patient_days),
-                _cell(r.harm_events_per_1000_patient_days),
-                *[_cell(r.by_kind[k]) for k in ReportKind],
-                *[_cell(r.by_category[c]) for c in Category],
-                *[_cell(r.by_harm[h]) for h in Harm],
-                s.shifts,
-                s.planned_staff,
-                s.actual_staff,
-                s.staffing_ratio,
-                s.patient_days,
-                s.patients_per_staff,
+                _cell(r["total"]),
+                _cell(r["harm_events"]),
+                _cell(r["per_1000_patient_days"]),
+                _cell(r["harm_events_per_1000_patient_days"]),
+                *[_cell(r["by_kind"][k]) for k in ReportKind],
+                *[_cell(r["by_category"][c]) for c in Category],
+                *[_cell(r["by_harm"][h]) for h in Harm],
+                s["shifts"],
+                s["planned_staff"],
+                s["actual_staff"],
+                s["staffing_ratio"],
+                s["patient_days"],
+                s["patients_per_staff"],
             ]
         )
     return header, rows
@@ -99,22 +110,23 @@ def signals_table(result: Signals) -> Table:
     ]
     rows: list[list[Cell]] = []
     for chart in result.charts:
-        for point in chart.points:
+        department_id = chart["department_id"]
+        for point in chart["points"]:
             rows.append(
                 [
-                    chart.scope.value,
-                    chart.department_name,
-                    str(chart.department_id) if chart.department_id else None,
-                    chart.metric.value,
-                    chart.question_key,
-                    chart.chart.value,
-                    chart.unit.value,
-                    point.week_start.isoformat(),
-                    SUPPRESSED if point.suppressed else point.value,
-                    chart.centre,
-                    point.lcl,
-                    point.ucl,
-                    " ".join(flag.value for flag in point.flags),
+                    RowScope(chart["scope"]).value,
+                    chart["department_name"],
+                    str(department_id) if department_id else None,
+                    Metric(chart["metric"]).value,
+                    chart["question_key"],
+                    ChartKind(chart["chart"]).value,
+                    Unit(chart["unit"]).value,
+                    point["week_start"].isoformat(),
+                    SUPPRESSED if point["suppressed"] else point["value"],
+                    chart["centre"],
+                    point["lcl"],
+                    point["ucl"],
+                    " ".join(Rule(flag).value for flag in point["flags"]),
                 ]
             )
     return header, rows

@@ -1118,14 +1118,18 @@ def create_subcategory(
 
 
 _REPORT_WEEKS = TypeAdapter(list[ReportWeekFigures])
+_KINDS = tuple(k.value for k in ReportKind)
+_CATEGORIES = tuple(c.value for c in Category)
+_HARMS = tuple(h.value for h in Harm)
+_HARM_EVENT_VALUES = frozenset(h.value for h in HARM_EVENTS)
 
 
 def _grouped_by_week(
     session: Session, department: Any, column: Any, *, start: date, end: date
 ) -> list[tuple[Any, ...]]:
     """Counts per department, week and ``column``. SQLite computes a date function slowly,
-    so there one range query runs per week (the covering index serves each); PostgreSQL
-    groups by ``date_trunc`` in one query."""
+    so there each week is its own range (served by the covering index) in one UNION ALL;
+    PostgreSQL groups by ``date_trunc``."""
     if session.get_bind().dialect.name != "sqlite":
         week = week_start(col(Report.occurred_on))
         return list(
@@ -1135,27 +1139,27 @@ def _grouped_by_week(
                 .group_by(department, week, column)
             ).all()
         )
-    rows: list[tuple[Any, ...]] = []
+    parts = []
     monday = start - timedelta(days=start.weekday())
     while monday <= end:
         first, last = max(monday, start), min(monday + timedelta(days=6), end)
-        rows += [
-            (raw_department, monday, value, count)
-            for raw_department, value, count in session.execute(
-                sa.select(department, column, sa.func.count())
-                .where(col(Report.occurred_on) >= first, col(Report.occurred_on) <= last)
-                .group_by(department, column)
-            ).all()
-        ]
+        parts.append(
+            sa.select(department, sa.literal(monday.isoformat()), column, sa.func.count())
+            .where(col(Report.occurred_on) >= first, col(Report.occurred_on) <= last)
+            .group_by(department, column)
+        )
         monday += timedelta(days=7)
-    return rows
+    if not parts:
+        return []
+    return list(session.execute(sa.union_all(*parts)).all())
 
 
 def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWeekFigures]:
     """Reports per department and week of occurrence, by kind, category and harm.
 
-    Grouped in SQL (three GROUP BYs over the covering index on ``occurred_on``); weeks run
-    Monday to Sunday. No identity is involved: insights apply the small-cell rules.
+    Counted in SQL, by department and week for each of kind, category and harm, over the
+    covering index on ``occurred_on`` (see :func:`_grouped_by_week`); weeks run Monday to
+    Sunday. No identity is involved: insights apply the small-cell rules.
     """
     # Grouped rows repeat a few departments and weeks: parse each once (SQLite returns text).
     department = sa.type_coerce(col(Report.department_id), sa.String)
@@ -1182,9 +1186,9 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
                 "department_id": department_id,
                 "week_start": monday,
                 "reports": 0,
-                "by_kind": dict.fromkeys(ReportKind, 0),
-                "by_category": dict.fromkeys(Category, 0),
-                "by_harm": dict.fromkeys(Harm, 0),
+                "by_kind": dict.fromkeys(_KINDS, 0),
+                "by_category": dict.fromkeys(_CATEGORIES, 0),
+                "by_harm": dict.fromkeys(_HARMS, 0),
                 "harm_events": 0,
             }
         return cells[key]
@@ -1198,14 +1202,10 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
         for raw_department, raw_week, value, count in rows:
             figures = cell(raw_department, raw_week)
             n = int(count)
+            figures[attribute][value] = n
             if attribute == "by_kind":
-                figures["by_kind"][ReportKind(value)] = n
                 figures["reports"] += n
-            elif attribute == "by_category":
-                figures["by_category"][Category(value)] = n
-            else:
-                figures["by_harm"][Harm(value)] = n
-                if Harm(value) in HARM_EVENTS:
-                    figures["harm_events"] += n
+            elif attribute == "by_harm" and value in _HARM_EVENT_VALUES:
+                figures["harm_events"] += n
     # One validation for the whole list: far cheaper than a model per row.
     return _REPORT_WEEKS.validate_python(list(cells.values()))
