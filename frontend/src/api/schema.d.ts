@@ -1300,7 +1300,6 @@ export interface components {
             /**
              * Suppressed
              * @description True when the figure comes from fewer than k people, or would let one that does be worked out by subtraction. Never shown as zero.
-             * @default false
              */
             suppressed: boolean;
             /**
