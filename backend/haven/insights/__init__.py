@@ -26,7 +26,12 @@ Decisions (the small-cell rules are in ``suppression``; the statistics in ``spc`
 * Hotspots: departments whose latest week carries a special cause in the direction of
   strain (stress up, harm up, support and speaking-up down; more reports is shown but
   weighs least: it can mean a more open unit). Never ranked by raw report counts.
-* Weeks run Monday to Sunday; reports count in the week the event occurred.
+* Weeks run Monday to Sunday; reports count in the week the event occurred. Check-in
+  figures are shown for the active check-in's scale and yes/no questions.
+* Speed: check-ins are read from weekly rollups kept by ``checkins`` (a quarter is a few
+  thousand rows whatever the number of answers); reports and staffing are grouped in SQL
+  per request. Suppression builds a line only when one of its cells is hidden, and the
+  table's figures are TypedDicts validated in one call (see ``schemas``).
 
 Who may call: safety officers, support coordinators and admins see every department;
 department leads their own; other staff the organisation-wide figures only (and no
