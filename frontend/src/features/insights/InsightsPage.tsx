@@ -158,10 +158,10 @@ export default function InsightsPage() {
                     <th scope="col">Department</th>
                     <th scope="col">High stress</th>
                     <th scope="col">Mean stress (1–5)</th>
-                    <th scope="col">Staffing ratio (actual ÷ planned)</th>
+                    <th scope="col">Staffing (actual ÷ planned)</th>
                     <th scope="col">Patients per staff</th>
-                    <th scope="col">Reports per 1,000 patient-days</th>
-                    <th scope="col">Harm events per 1,000 patient-days</th>
+                    <th scope="col">Reports / 1,000 patient-days</th>
+                    <th scope="col">Harm events / 1,000 patient-days</th>
                     <th scope="col">Respondents</th>
                   </tr>
                 </thead>
