@@ -36,7 +36,17 @@ def main() -> None:
     parser.add_argument(
         "--scale", action="store_true", help="also list latency at 10k vs 1M reports"
     )
+    parser.add_argument(
+        "--measure-url",
+        action="append",
+        default=[],
+        help="insights: measure a database an earlier run seeded (give the 1/10 size first)",
+    )
     args = parser.parse_args()
+    if args.suite == "insights" and args.measure_url:
+        sizes = [args.responses // 10, args.responses][-len(args.measure_url) :]
+        insights.remeasure(args.measure_url, sizes=sizes, duration=args.duration)
+        return
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     for db in databases:
         factory = sqlite_url if db == "sqlite" else postgres_cluster

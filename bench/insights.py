@@ -378,10 +378,28 @@ def sequential(
     )
 
 
-def measure(url: str, *, label: str, responses: int, duration: int) -> dict[str, Any]:
+def _already_seeded(url: str) -> dict[str, Any]:
+    """The admin and weeks of a database an earlier run seeded (``--measure-url``)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        admin = conn.execute(
+            sa.text("SELECT id FROM users WHERE email = 'admin@bench.example.org'")
+        ).scalar_one()
+    engine.dispose()
+    last = _last_complete_week()
+    return {
+        "admin": admin if isinstance(admin, uuid.UUID) else uuid.UUID(str(admin)),
+        "weeks": [last - timedelta(weeks=i) for i in range(WEEKS - 1, -1, -1)],
+        "seconds": 0.0,
+    }
+
+
+def measure(
+    url: str, *, label: str, responses: int, duration: int, reuse: bool = False
+) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="haven-bench-insights-"))
     env = configure(url, workdir)
-    seeded = seed(responses)
+    seeded = _already_seeded(url) if reuse else seed(responses)
     print(
         f"[{label}] seeded {responses:,} responses, {REPORTS:,} reports, {STAFFING_ROWS:,} shifts "
         f"in {seeded['seconds']:.0f} s",
@@ -434,6 +452,55 @@ def measure(url: str, *, label: str, responses: int, duration: int) -> dict[str,
     }
 
 
+def report(label: str, size: int, m: dict[str, Any]) -> None:
+    print(f"\n[{label}] {size:,} check-in responses")
+    for result in m["results"].values():
+        print("  " + result.line())
+    print(f"  raw SQL GROUP BY, quarter (base tables):   {m['raw_quarter_ms']:8.1f} ms")
+    for name, ms in m["raw_quarter_each"].items():
+        print(f"      {name:<34} {ms:8.1f} ms")
+    print(f"  raw SQL GROUP BY, 26 weeks (base tables):  {m['raw_window_ms']:8.1f} ms")
+    print(f"  Haven's own SQL, quarter (rollups):        {m['haven_sql_quarter_ms']:8.1f} ms")
+    dep = m["results"]["GET /insights/departments (quarter, all)"]
+    sig = m["results"]["GET /insights/signals (26 weeks, all)"]
+    print(
+        f"  /departments p50 {dep.p50_ms:.1f} ms (target < 300), "
+        f"ratio to raw GROUP BY {dep.p50_ms / m['raw_quarter_ms']:.2f} (target <= 2)"
+    )
+    print(
+        f"  /signals p50 {sig.p50_ms:.1f} ms (target < 500), "
+        f"ratio to raw GROUP BY {sig.p50_ms / m['raw_window_ms']:.2f}",
+        flush=True,
+    )
+
+
+def growth(label: str, sizes: list[int], measured: dict[int, dict[str, Any]]) -> None:
+    small, large = (measured[s] for s in sizes)
+    times = sizes[1] / sizes[0]
+    for name in (
+        "GET /insights/departments (quarter, all)",
+        "GET /insights/signals (26 weeks, all)",
+    ):
+        ratio = large["results"][name].p50_ms / small["results"][name].p50_ms
+        print(
+            f"  [{label}] {name}: p50 x{ratio:.2f} for x{times:.0f} responses "
+            f"(target <= x{times:.0f})"
+        )
+    raw = large["raw_quarter_ms"] / small["raw_quarter_ms"]
+    print(f"  [{label}] raw GROUP BY: x{raw:.2f} for x{times:.0f} responses\n", flush=True)
+
+
+def remeasure(urls: list[str], *, sizes: list[int], duration: int) -> None:
+    """Measure databases seeded by an earlier run again (e.g. on a quieter machine)."""
+    measured = {}
+    for url, size in zip(urls, sizes, strict=True):
+        label = "postgres" if url.startswith("postgresql") else "sqlite"
+        measured[size] = measure(url, label=label, responses=size, duration=duration, reuse=True)
+        report(label, size, measured[size])
+    if len(urls) == 2:
+        growth(label, sizes, measured)
+
+
 def run(
     url_factory: Callable[[], AbstractContextManager[str]],
     *,
@@ -446,41 +513,7 @@ def run(
     for size in sizes:
         with url_factory() as url:
             measured[size] = measure(url, label=label, responses=size, duration=duration)
-        m = measured[size]
-        print(f"\n[{label}] {size:,} check-in responses")
-        for result in m["results"].values():
-            print("  " + result.line())
-        print(f"  raw SQL GROUP BY, quarter (base tables):   {m['raw_quarter_ms']:8.1f} ms")
-        for name, ms in m["raw_quarter_each"].items():
-            print(f"      {name:<34} {ms:8.1f} ms")
-        print(f"  raw SQL GROUP BY, 26 weeks (base tables):  {m['raw_window_ms']:8.1f} ms")
-        print(f"  Haven's own SQL, quarter (rollups):        {m['haven_sql_quarter_ms']:8.1f} ms")
-        dep = m["results"]["GET /insights/departments (quarter, all)"]
-        sig = m["results"]["GET /insights/signals (26 weeks, all)"]
-        print(
-            f"  /departments p50 {dep.p50_ms:.1f} ms (target < 300), "
-            f"ratio to raw GROUP BY {dep.p50_ms / m['raw_quarter_ms']:.2f} (target <= 2)"
-        )
-        print(
-            f"  /signals p50 {sig.p50_ms:.1f} ms (target < 500), "
-            f"ratio to raw GROUP BY {sig.p50_ms / m['raw_window_ms']:.2f}",
-            flush=True,
-        )
+        report(label, size, measured[size])
     if len(sizes) == 2:
-        small, large = (measured[s] for s in sizes)
-        growth = sizes[1] / sizes[0]
-        for name in (
-            "GET /insights/departments (quarter, all)",
-            "GET /insights/signals (26 weeks, all)",
-        ):
-            ratio = large["results"][name].p50_ms / small["results"][name].p50_ms
-            print(
-                f"  [{label}] {name}: p50 x{ratio:.2f} for x{growth:.0f} responses "
-                f"(target <= x{growth:.0f})"
-            )
-        print(
-            f"  [{label}] raw GROUP BY: x{large['raw_quarter_ms'] / small['raw_quarter_ms']:.2f} "
-            f"for x{growth:.0f} responses\n",
-            flush=True,
-        )
+        growth(label, sizes, measured)
     os.environ.pop("HAVEN_DATABASE_URL", None)

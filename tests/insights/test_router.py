@@ -521,3 +521,38 @@ def test_alerting_for_an_unknown_department_is_404(client: TestClient, engine: E
         assert (
             session.exec(select(Notification).where(col(Notification.id).is_not(None))).all() == []
         )
+
+
+def test_charts_hide_exactly_what_the_table_hides(
+    client: TestClient, engine: Engine, hospital: Hospital, short_window: None
+) -> None:
+    from tests.factories.checkins import add_reports
+
+    # A few small harm and category cells, so complements are needed in several places.
+    add_reports(engine, hospital.quiet, hospital.weeks[-2], 3, harm="mild", category="fall")
+    add_reports(engine, hospital.tiny, hospital.weeks[-2], 6, harm="unknown")
+    add_reports(engine, hospital.strained, hospital.weeks[-2], 2, harm="severe", kind="near_miss")
+    admin = make_person(engine, Role.admin)
+    table = client.get(
+        URL, params={"start": hospital.weeks[0].isoformat()}, headers=admin.headers
+    ).json()
+    charts = client.get("/api/v1/insights/signals", headers=admin.headers).json()["charts"]
+    compared = 0
+    for chart in charts:
+        if chart["metric"] not in ("report_rate", "harm_rate"):
+            continue
+        figure = "total" if chart["metric"] == "report_rate" else "harm_events"
+        for point in chart["points"]:
+            row = _row(
+                table,
+                chart["department_id"] and uuid.UUID(chart["department_id"]),
+                point["week_start"],
+            )
+            assert point["suppressed"] == row["reports"][figure]["suppressed"], (
+                chart["department_name"],
+                point["week_start"],
+                figure,
+                row["reports"],
+            )
+            compared += 1
+    assert compared == 2 * 5 * 16
