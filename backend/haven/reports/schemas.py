@@ -265,6 +265,19 @@ class InvolvedStaffRead(ResponseModel):
     )
 
 
+class StaffCandidate(ResponseModel):
+    """A person a safety officer may name as involved: no email, roles or profession."""
+
+    id: uuid.UUID
+    display_name: str
+    department_id: uuid.UUID | None
+
+
+STAFF_SEARCH_MIN = 2
+STAFF_SEARCH_MAX = 80
+STAFF_SEARCH_LIMIT = 25
+
+
 class MessageCreate(RequestModel):
     body: str = Field(min_length=1, max_length=4000)
 
