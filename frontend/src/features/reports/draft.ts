@@ -9,6 +9,7 @@
  *   storage once it is sent (DESIGN.md, "Anonymous reports"); the wizard therefore
  *   stops saving and deletes the draft before the request leaves.
  */
+import { onSessionChange } from '../../api/client';
 import type {
   AnonymousReportCreate,
   Category,
@@ -204,4 +205,17 @@ export function toReportCreate(draft: ReportDraft): ReportCreate {
 /** The body of POST /anonymous/reports: the same answers and nothing about the sender. */
 export function toAnonymousCreate(draft: ReportDraft): AnonymousReportCreate {
   return common(draft);
+}
+
+/** Remove every report draft whenever someone signs out here (a shared ward computer). */
+export function forgetDraftsOnSignOut(getStorage: () => Storage | null = () => globalThis.localStorage ?? null): () => void {
+  return onSessionChange((event) => {
+    if (event !== 'signed-out') return;
+    try {
+      const store = getStorage();
+      if (store) discardAllDrafts(store);
+    } catch {
+      // No storage: nothing was kept.
+    }
+  });
 }

@@ -58,10 +58,14 @@ export function RadioGroup<T extends string>({
                 value={choice.value}
                 checked={value === choice.value}
                 onChange={() => onChange(choice.value)}
+                // Named by its label alone; the explanation is its description.
+                aria-labelledby={`${choiceId}-label`}
                 aria-describedby={choice.hint ? `${choiceId}-hint` : undefined}
               />
               <span className="choice__text">
-                <span className="choice__label">{choice.label}</span>
+                <span id={`${choiceId}-label`} className="choice__label">
+                  {choice.label}
+                </span>
                 {choice.hint ? (
                   <span id={`${choiceId}-hint`} className="choice__hint">
                     {choice.hint}

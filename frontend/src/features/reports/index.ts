@@ -1,8 +1,7 @@
 import { lazy } from 'react';
-import { onSessionChange } from '../../api/client';
 import type { Role } from '../../api/types';
 import type { Feature } from '../../app/registry';
-import { discardAllDrafts } from './draft';
+import { forgetDraftsOnSignOut } from './draft';
 import './reports.css';
 
 const ReportWizardPage = lazy(() => import('./ReportWizardPage'));
@@ -19,15 +18,7 @@ const REPORTERS: readonly Role[] = ['staff', 'peer_supporter', 'support_coordina
 const QUEUE_READERS: readonly Role[] = ['safety_officer', 'department_lead'];
 
 // A report draft left on a shared ward computer goes when its author signs out.
-onSessionChange((event) => {
-  if (event === 'signed-out') {
-    try {
-      discardAllDrafts(globalThis.localStorage);
-    } catch {
-      // No storage: nothing was kept.
-    }
-  }
-});
+forgetDraftsOnSignOut();
 
 export const reportsFeature: Feature = {
   id: 'reports',
