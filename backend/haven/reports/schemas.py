@@ -207,6 +207,9 @@ class MyReport(ResponseModel):
     status: ReportStatus
     submitted_on: date
     outcome_summary: str | None
+    not_actionable_reason: str | None = Field(
+        default=None, description="Why the safety team took no further action, if it did not."
+    )
     lessons: list[LessonSummary]
 
 
@@ -317,6 +320,9 @@ class AnonymousReportView(ResponseModel):
     status: ReportStatus
     submitted_on: date
     outcome_summary: str | None
+    not_actionable_reason: str | None = Field(
+        default=None, description="Why the safety team took no further action, if it did not."
+    )
     lessons: list[LessonSummary]
 
 

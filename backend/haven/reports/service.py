@@ -390,6 +390,7 @@ def _my_report(report: Report, lessons: list[LessonSummary]) -> MyReport:
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         outcome_summary=report.outcome_summary,
+        not_actionable_reason=report.not_actionable_reason,
         lessons=lessons,
     )
 
@@ -801,6 +802,7 @@ def anonymous_report_view(session: Session, principal: Principal) -> AnonymousRe
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         outcome_summary=report.outcome_summary,
+        not_actionable_reason=report.not_actionable_reason,
         lessons=_lessons_for(session, [report.id])[report.id],
     )
 

@@ -729,6 +729,11 @@ export interface components {
             /** Lessons */
             lessons: components["schemas"]["LessonSummary"][];
             /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
+            /**
              * Occurred On
              * Format: date
              */
@@ -1219,6 +1224,11 @@ export interface components {
             lessons: components["schemas"]["LessonSummary"][];
             mode: components["schemas"]["ReportMode"];
             /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
+            /**
              * Occurred On
              * Format: date
              */
@@ -1468,6 +1478,11 @@ export interface components {
             /** Lessons */
             lessons: components["schemas"]["LessonSummary"][];
             mode: components["schemas"]["ReportMode"];
+            /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
             /**
              * Occurred On
              * Format: date

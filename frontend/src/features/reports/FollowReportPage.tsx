@@ -102,6 +102,12 @@ export default function FollowReportPage() {
             Status: <StatusTag status={report.status} explain />
           </p>
           <p className="card__excerpt">{excerpt(report.description, 400)}</p>
+          {report.not_actionable_reason ? (
+            <div className="outcome">
+              <h3>Why no further action</h3>
+              <p>{report.not_actionable_reason}</p>
+            </div>
+          ) : null}
           {report.outcome_summary ? (
             <div className="outcome">
               <h3>What the safety team did</h3>

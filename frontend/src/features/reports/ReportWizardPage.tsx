@@ -510,12 +510,14 @@ function AnonymousReceipt({ created }: { created: AnonymousReportCreated }) {
     <>
       <h1>Report sent anonymously</h1>
       <p className="lead">Thank you. Nothing that identifies you was stored with it.</p>
-      <SecretReveal
-        title="Your receipt"
+      <div className="receipt">
+        <SecretReveal
+          title="Your receipt"
         label="Receipt code"
         secret={created.receipt}
-        explanation="This code is the only way to follow your report and read the safety team’s messages. It is shown once and stored nowhere: Haven cannot show it again or recover it. Copy it or write it down somewhere private."
-      />
+          explanation="This code is the only way to follow your report and read the safety team’s messages. It is shown once and stored nowhere: Haven cannot show it again or recover it. Copy it or write it down somewhere private."
+        />
+      </div>
       <p>
         To follow your report later, open <strong>Follow an anonymous report</strong> (also from the sign-in page,
         without signing in) and enter the code.
