@@ -4,7 +4,6 @@ import { ifMatch } from '../../api/headers';
 import { unwrap } from '../../api/problem';
 import type {
   Category,
-  ContributingFactor,
   Harm,
   HighRiskScenario,
   InvolvedStaff,
@@ -196,5 +195,3 @@ export async function listLessons(cursor: string | null): Promise<Page<Lesson>> 
 export async function getLesson(lessonId: string): Promise<Lesson> {
   return unwrap(await api.GET('/api/v1/lessons/{lesson_id}', { params: { path: { lesson_id: lessonId } } }));
 }
-
-export type { ContributingFactor };
