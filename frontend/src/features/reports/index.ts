@@ -2,6 +2,9 @@ import { lazy } from 'react';
 import type { Role } from '../../api/types';
 import type { Feature } from '../../app/registry';
 import { forgetDraftsOnSignOut } from './draft';
+// Not lazy: fetching its own chunk would put "someone is following an anonymous report" in
+// the server's access log, with an address and a time. The server does not log the page itself.
+import FollowReportPage from './FollowReportPage';
 import './reports.css';
 
 const ReportWizardPage = lazy(() => import('./ReportWizardPage'));
@@ -10,7 +13,6 @@ const ReportQueuePage = lazy(() => import('./ReportQueuePage'));
 const ReportPage = lazy(() => import('./ReportPage'));
 const LessonsPage = lazy(() => import('./LessonsPage'));
 const LessonPage = lazy(() => import('./LessonPage'));
-const FollowReportPage = lazy(() => import('./FollowReportPage'));
 
 /** Who may report (the server's STAFF: everyone but admin-only and auditor-only accounts). */
 const REPORTERS: readonly Role[] = ['staff', 'peer_supporter', 'support_coordinator', 'safety_officer', 'department_lead'];
