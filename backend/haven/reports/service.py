@@ -95,6 +95,7 @@ from haven.reports.schemas import (
     ReportStatusCount,
     ReportUpdate,
     Shift,
+    StaffCandidate,
     SubcategoryCreate,
     SubcategoryRead,
     SupportOffer,
@@ -426,6 +427,7 @@ def _my_report(report: Report, lessons: list[LessonSummary]) -> MyReport:
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         outcome_summary=report.outcome_summary,
+        not_actionable_reason=report.not_actionable_reason,
         lessons=lessons,
     )
 
@@ -752,6 +754,20 @@ def set_involved_staff(
     return _involved_read(session, report)
 
 
+def staff_candidates(
+    session: Session, principal: Principal, *, report_id: uuid.UUID, query: str, limit: int
+) -> list[StaffCandidate]:
+    """Active people by name, for naming the staff involved in this report. Safety officers
+    may not list users (that is an admin's screen), so this is their one way to find them."""
+    _require_officer(principal)
+    _load_for(session, principal, report_id)
+    people = auth_service.search_active_users(session, name_contains=query, limit=limit)
+    return [
+        StaffCandidate(id=p.id, display_name=p.display_name, department_id=p.department_id)
+        for p in people
+    ]
+
+
 # --- messages ----------------------------------------------------------------------------
 
 
@@ -840,6 +856,7 @@ def anonymous_report_view(session: Session, principal: Principal) -> AnonymousRe
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         outcome_summary=report.outcome_summary,
+        not_actionable_reason=report.not_actionable_reason,
         lessons=_lessons_for(session, [report.id])[report.id],
     )
 

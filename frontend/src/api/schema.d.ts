@@ -600,6 +600,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/{report_id}/staff-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find active people by name, to name the staff involved in this report */
+        get: operations["reports-search_staff_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/{report_id}/transitions": {
         parameters: {
             query?: never;
@@ -711,6 +728,11 @@ export interface components {
             kind: components["schemas"]["ReportKind"];
             /** Lessons */
             lessons: components["schemas"]["LessonSummary"][];
+            /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
             /**
              * Occurred On
              * Format: date
@@ -1202,6 +1224,11 @@ export interface components {
             lessons: components["schemas"]["LessonSummary"][];
             mode: components["schemas"]["ReportMode"];
             /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
+            /**
              * Occurred On
              * Format: date
              */
@@ -1452,6 +1479,11 @@ export interface components {
             lessons: components["schemas"]["LessonSummary"][];
             mode: components["schemas"]["ReportMode"];
             /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
+            /**
              * Occurred On
              * Format: date
              */
@@ -1648,6 +1680,21 @@ export interface components {
          * @enum {string}
          */
         Shift: "day" | "evening" | "night";
+        /**
+         * StaffCandidate
+         * @description A person a safety officer may name as involved: no email, roles or profession.
+         */
+        StaffCandidate: {
+            /** Department Id */
+            department_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
         /** SubcategoryCreate */
         SubcategoryCreate: {
             category: components["schemas"]["Category"];
@@ -3613,6 +3660,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "reports-search_staff_candidates": {
+        parameters: {
+            query: {
+                /** @description Part of the person's display name (case-insensitive). */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCandidate"][];
                 };
             };
             /** @description Not found */

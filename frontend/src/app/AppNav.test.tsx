@@ -47,7 +47,28 @@ describe('AppNav', () => {
     const nav = renderNavFor(['staff']);
     expect(within(nav).queryByRole('region', { name: 'Admin' })).toBeNull();
     expect(within(nav).queryByText('Admin')).toBeNull();
-    expect(linkNames(nav)).toEqual(['Profile']);
+    expect(within(nav).queryByRole('region', { name: 'Safety' })).toBeNull();
+    expect(linkNames(nav)).toEqual([
+      'Profile',
+      'Report an event',
+      'My reports',
+      'Learning feed',
+      'Follow an anonymous report',
+    ]);
+  });
+
+  it.each<Role>(['safety_officer', 'department_lead'])('gives a %s the report queue under Safety', (role) => {
+    const nav = renderNavFor([role]);
+    const safety = within(nav).getByRole('region', { name: 'Safety' });
+    expect(linkNames(safety)).toEqual(['Report queue']);
+    expect(within(safety).getByRole('link', { name: 'Report queue' }).getAttribute('href')).toBe('/reports');
+  });
+
+  it('offers an admin-only account the learning feed but not reporting', () => {
+    const names = linkNames(renderNavFor(['admin']));
+    expect(names).toContain('Learning feed');
+    expect(names).not.toContain('Report an event');
+    expect(names).not.toContain('Report queue');
   });
 
   it('adds the Admin section for a person who holds admin among other roles', () => {

@@ -14,6 +14,7 @@ export type Audience = 'any' | readonly Role[];
 /** Navigation sections, in display order. Later features add theirs here. */
 export const NAV_SECTIONS = [
   { id: 'personal', label: 'My Haven' },
+  { id: 'safety', label: 'Safety' },
   { id: 'admin', label: 'Admin' },
 ] as const;
 
@@ -24,6 +25,18 @@ export interface FeatureRoute {
   path: string;
   Page: ComponentType;
   audience: Audience;
+}
+
+/**
+ * A page anyone may open, signed in or not (e.g. following an anonymous report). Signed-in
+ * people see it inside the usual shell; others in a plain one with a link to sign in.
+ */
+export interface PublicRoute {
+  /** Path without leading slash (e.g. `follow-report`). */
+  path: string;
+  Page: ComponentType;
+  /** When given, the sign-in page links to it under this label. */
+  label?: string;
 }
 
 export interface NavItem {
@@ -37,6 +50,8 @@ export interface NavItem {
 export interface Feature {
   id: string;
   routes: readonly FeatureRoute[];
+  /** Pages open without signing in; the server must allow their calls without a session too. */
+  publicRoutes?: readonly PublicRoute[];
   nav: readonly NavItem[];
 }
 
