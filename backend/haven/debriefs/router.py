@@ -170,8 +170,8 @@ def update_debrief(
     data: DebriefUpdate,
     session: SessionDep,
     principal: TeamMember,
-    if_match: IfMatchHeader,
     response: Response,
+    if_match: IfMatchHeader = None,
 ) -> DebriefRead:
     updated = service.update_debrief(
         session, principal, debrief_id=debrief_id, data=data, if_match=if_match
@@ -192,8 +192,8 @@ def transition_debrief(
     data: DebriefTransition,
     session: SessionDep,
     principal: TeamMember,
-    if_match: IfMatchHeader,
     response: Response,
+    if_match: IfMatchHeader = None,
 ) -> DebriefRead:
     moved = service.transition_debrief(
         session, principal, debrief_id=debrief_id, data=data, if_match=if_match
@@ -253,8 +253,8 @@ def save_record(
     data: DebriefRecordWrite,
     session: SessionDep,
     principal: TeamMember,
-    if_match: IfMatchHeader,
     response: Response,
+    if_match: IfMatchHeader = None,
 ) -> DebriefRecordRead:
     saved = service.save_record(
         session, principal, debrief_id=debrief_id, data=data, if_match=if_match
@@ -390,8 +390,8 @@ def update_action_item(
     data: ActionItemUpdate,
     session: SessionDep,
     principal: TeamMember,
-    if_match: IfMatchHeader,
     response: Response,
+    if_match: IfMatchHeader = None,
 ) -> ActionItemRead:
     updated = service.update_action_item(
         session, principal, action_item_id=action_item_id, data=data, if_match=if_match

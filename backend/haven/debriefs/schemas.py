@@ -78,7 +78,7 @@ MAX_EVENTS = 50
 MAX_LINKED_REPORTS = 20
 MAX_INVITES_PER_CALL = 100
 
-FeedbackScore = Annotated[int, Field(ge=1, le=5)]
+FeedbackScore = Annotated[int, Field(ge=1, le=5, strict=True)]
 EventText = Annotated[str, Field(min_length=1, max_length=EVENT_MAX)]
 
 

@@ -389,7 +389,7 @@ def create_debrief(session: Session, principal: Principal, *, data: DebriefCreat
         status=DebriefStatus.scheduled.value,
         department_id=data.department_id,
         facilitator_id=data.facilitator_id,
-        scheduled_at=data.scheduled_at.astimezone(UTC),
+        scheduled_at=data.scheduled_at.astimezone(UTC).replace(microsecond=0),
         duration_minutes=data.duration_minutes,
         location=data.location or None,
         created_by_id=principal.user_id,
@@ -469,7 +469,7 @@ def update_debrief(
         _team_members(session, [changes["facilitator_id"]], field="facilitator_id", many=False)
     if "scheduled_at" in changes:
         _check_schedule_time(changes["scheduled_at"])
-        changes["scheduled_at"] = changes["scheduled_at"].astimezone(UTC)
+        changes["scheduled_at"] = changes["scheduled_at"].astimezone(UTC).replace(microsecond=0)
     rescheduled = any(
         name in changes and changes[name] != getattr(debrief, name)
         for name in ("scheduled_at", "duration_minutes", "location")
