@@ -680,3 +680,33 @@ def test_a_person_without_a_team_role_is_not_a_facilitator(
         client.post(f"{API}/debriefs", json=body, headers=team.officer.headers), 422
     )
     assert problem["errors"][0]["field"] == "facilitator_id"
+
+
+# --- looking people up -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("officer", 200), ("lead", 200), ("coordinator", 200), ("alice", 403), ("admin", 403)],
+)
+def test_who_may_look_people_up(client: TestClient, team: Team, who: str, status: int) -> None:
+    response = client.get(f"{API}/debriefs/people", headers=getattr(team, who).headers)
+    assert response.status_code == status
+
+
+def test_the_people_list_holds_staff_only(client: TestClient, team: Team) -> None:
+    listed = client.get(f"{API}/debriefs/people?limit=200", headers=team.officer.headers).json()[
+        "items"
+    ]
+    ids = {p["id"] for p in listed}
+    assert str(team.alice.id) in ids and str(team.lead.id) in ids
+    assert str(team.admin.id) not in ids and str(team.auditor.id) not in ids
+    assert set(listed[0]) == {"id", "display_name", "department_id"}
+
+
+def test_a_facilitator_looks_people_up_while_their_debrief_is_under_way(
+    client: TestClient, engine: Engine, team: Team
+) -> None:
+    assert_problem(client.get(f"{API}/debriefs/people", headers=team.facilitator.headers), 403)
+    _debrief(engine, team)
+    assert client.get(f"{API}/debriefs/people", headers=team.facilitator.headers).status_code == 200

@@ -211,6 +211,11 @@ def may_schedule(principal: Principal, kind: DebriefKind, department_id: uuid.UU
     return kind == DebriefKind.open_forum and principal.has_role(Role.support_coordinator)
 
 
+def may_pick_people(principal: Principal) -> bool:
+    """Whether the principal schedules debriefs at all (so looks people up to invite)."""
+    return principal.has_role(Role.safety_officer, Role.department_lead, Role.support_coordinator)
+
+
 def may_run(principal: Principal, facts: DebriefFacts) -> bool:
     if principal.kind != "user":
         return False

@@ -37,13 +37,14 @@ from haven.debriefs.schemas import (
     OverdueCount,
     ParticipantRead,
     ParticipantsInvite,
+    TeamMember,
 )
 
 router = APIRouter(route_class=HavenRoute)
 
 Paging = Annotated[PageParams, Depends(page_params)]
 # Everyone who can take part in a debrief; the service decides per record (see policy.py).
-TeamMember = Annotated[
+Member = Annotated[
     Principal,
     Allow(
         Role.staff,
@@ -121,12 +122,32 @@ def create_debrief(
 @router.get("/debriefs", response_model=Page[DebriefListItem], tags=["debriefs"])
 def list_debriefs(
     session: SessionDep,
-    principal: TeamMember,
+    principal: Member,
     paging: Paging,
     filters: Annotated[service.DebriefFilters, Depends(_debrief_filters)],
 ) -> Page[DebriefListItem]:
     """The debriefs the caller runs or was invited to (safety officers: all)."""
     items, cursor = service.list_debriefs(session, principal, filters=filters, params=paging)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/debriefs/people",
+    response_model=Page[TeamMember],
+    tags=["debriefs"],
+    responses=problem_responses(403),
+    summary="Members of staff to invite, to facilitate or to own an action",
+)
+def list_team_members(
+    session: SessionDep,
+    principal: Member,
+    paging: Paging,
+    department_id: uuid.UUID | None = None,
+) -> Page[TeamMember]:
+    """For those who schedule debriefs and facilitators of one under way."""
+    items, cursor = service.list_team_members(
+        session, principal, department_id=department_id, params=paging
+    )
     return Page(items=items, next_cursor=cursor)
 
 
@@ -137,7 +158,7 @@ def list_debriefs(
     responses={200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)"}},
     summary="My upcoming debriefs as an iCalendar file",
 )
-def debrief_calendar(session: SessionDep, principal: TeamMember) -> Response:
+def debrief_calendar(session: SessionDep, principal: Member) -> Response:
     return Response(
         content=service.calendar_for(session, principal),
         media_type="text/calendar; charset=utf-8",
@@ -152,7 +173,7 @@ def debrief_calendar(session: SessionDep, principal: TeamMember) -> Response:
     responses=problem_responses(404),
 )
 def get_debrief(
-    debrief_id: uuid.UUID, session: SessionDep, principal: TeamMember, response: Response
+    debrief_id: uuid.UUID, session: SessionDep, principal: Member, response: Response
 ) -> DebriefRead:
     found = service.get_debrief(session, principal, debrief_id=debrief_id)
     set_etag(response, found.version)
@@ -169,7 +190,7 @@ def update_debrief(
     debrief_id: uuid.UUID,
     data: DebriefUpdate,
     session: SessionDep,
-    principal: TeamMember,
+    principal: Member,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> DebriefRead:
@@ -191,7 +212,7 @@ def transition_debrief(
     debrief_id: uuid.UUID,
     data: DebriefTransition,
     session: SessionDep,
-    principal: TeamMember,
+    principal: Member,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> DebriefRead:
@@ -211,7 +232,7 @@ def transition_debrief(
     summary="Invite people (each is notified)",
 )
 def invite_participants(
-    debrief_id: uuid.UUID, data: ParticipantsInvite, session: SessionDep, principal: TeamMember
+    debrief_id: uuid.UUID, data: ParticipantsInvite, session: SessionDep, principal: Member
 ) -> list[ParticipantRead]:
     return service.invite_participants(session, principal, debrief_id=debrief_id, data=data)
 
@@ -223,7 +244,7 @@ def invite_participants(
     responses=problem_responses(403, 404, 409),
 )
 def remove_participant(
-    debrief_id: uuid.UUID, user_id: uuid.UUID, session: SessionDep, principal: TeamMember
+    debrief_id: uuid.UUID, user_id: uuid.UUID, session: SessionDep, principal: Member
 ) -> None:
     service.remove_participant(session, principal, debrief_id=debrief_id, user_id=user_id)
 
@@ -236,7 +257,7 @@ def remove_participant(
     summary="Record who attended (only the people named change)",
 )
 def record_attendance(
-    debrief_id: uuid.UUID, data: AttendanceUpdate, session: SessionDep, principal: TeamMember
+    debrief_id: uuid.UUID, data: AttendanceUpdate, session: SessionDep, principal: Member
 ) -> list[ParticipantRead]:
     return service.record_attendance(session, principal, debrief_id=debrief_id, data=data)
 
@@ -252,7 +273,7 @@ def save_record(
     debrief_id: uuid.UUID,
     data: DebriefRecordWrite,
     session: SessionDep,
-    principal: TeamMember,
+    principal: Member,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> DebriefRecordRead:
@@ -271,7 +292,7 @@ def save_record(
     summary="Rate a debrief anonymously (participants, once)",
 )
 def give_feedback(
-    debrief_id: uuid.UUID, data: FeedbackCreate, session: SessionDep, principal: TeamMember
+    debrief_id: uuid.UUID, data: FeedbackCreate, session: SessionDep, principal: Member
 ) -> None:
     """Stored with no link to you. Deliberately not idempotent by key: a stored request
     hash would tie your answer to you. A second answer gets 409."""
@@ -286,7 +307,7 @@ def give_feedback(
     summary="Feedback averages (from 5 answers, once feedback has closed)",
 )
 def feedback_summary(
-    debrief_id: uuid.UUID, session: SessionDep, principal: TeamMember
+    debrief_id: uuid.UUID, session: SessionDep, principal: Member
 ) -> FeedbackSummary:
     return service.feedback_summary(session, principal, debrief_id=debrief_id)
 
@@ -303,7 +324,7 @@ def create_debrief_action(
     debrief_id: uuid.UUID,
     data: ActionItemCreate,
     session: SessionDep,
-    principal: TeamMember,
+    principal: Member,
     response: Response,
 ) -> ActionItemRead:
     created = service.create_debrief_action(session, principal, debrief_id=debrief_id, data=data)
@@ -337,7 +358,7 @@ def create_report_action(
 @router.get("/action-items", response_model=Page[ActionItemRead], tags=["action-items"])
 def list_action_items(
     session: SessionDep,
-    principal: TeamMember,
+    principal: Member,
     paging: Paging,
     filters: Annotated[service.ActionFilters, Depends(_action_filters)],
 ) -> Page[ActionItemRead]:
@@ -351,7 +372,7 @@ def list_action_items(
     response_model=list[OverdueCount],
     tags=["action-items"],
 )
-def overdue_by_department(session: SessionDep, principal: TeamMember) -> list[OverdueCount]:
+def overdue_by_department(session: SessionDep, principal: Member) -> list[OverdueCount]:
     return service.overdue_by_department(session, principal)
 
 
@@ -361,7 +382,7 @@ def overdue_by_department(session: SessionDep, principal: TeamMember) -> list[Ov
     tags=["action-items"],
     summary="The RCA² action hierarchy: each kind of action and its strength",
 )
-def action_categories(principal: TeamMember) -> list[ActionCategoryInfo]:
+def action_categories(principal: Member) -> list[ActionCategoryInfo]:
     return service.action_categories()
 
 
@@ -372,7 +393,7 @@ def action_categories(principal: TeamMember) -> list[ActionCategoryInfo]:
     responses=problem_responses(404),
 )
 def get_action_item(
-    action_item_id: uuid.UUID, session: SessionDep, principal: TeamMember, response: Response
+    action_item_id: uuid.UUID, session: SessionDep, principal: Member, response: Response
 ) -> ActionItemRead:
     found = service.get_action_item(session, principal, action_item_id=action_item_id)
     set_etag(response, found.version)
@@ -389,7 +410,7 @@ def update_action_item(
     action_item_id: uuid.UUID,
     data: ActionItemUpdate,
     session: SessionDep,
-    principal: TeamMember,
+    principal: Member,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> ActionItemRead:

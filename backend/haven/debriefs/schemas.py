@@ -90,6 +90,14 @@ class PersonRef(ResponseModel):
     display_name: str
 
 
+class TeamMember(ResponseModel):
+    """Someone who can facilitate, take part in or own an action: a name and a department."""
+
+    id: uuid.UUID
+    display_name: str
+    department_id: uuid.UUID | None
+
+
 class DebriefCreate(RequestModel):
     kind: DebriefKind
     title: str = Field(

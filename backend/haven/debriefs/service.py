@@ -70,6 +70,7 @@ from haven.debriefs.schemas import (
     ParticipantRead,
     ParticipantsInvite,
     PersonRef,
+    TeamMember,
 )
 from haven.notifications import service as notifications
 from haven.org import service as org_service
@@ -110,6 +111,38 @@ def _team_members(
     if errors:
         raise Unprocessable("Some of the people named cannot take part.", errors=errors)
     return people
+
+
+def list_team_members(
+    session: Session,
+    principal: Principal,
+    *,
+    department_id: uuid.UUID | None,
+    params: PageParams,
+) -> tuple[list[TeamMember], str | None]:
+    """Active members of staff by name, to pick a facilitator, participants or an owner.
+
+    For those who schedule debriefs, and for facilitators of a debrief still under way (they
+    invite late participants and name owners); nobody else browses the staff list here.
+    """
+    if not (
+        policy.may_pick_people(principal)
+        or session.exec(
+            select(Debrief.id).where(
+                col(Debrief.facilitator_id) == principal.id,
+                col(Debrief.status).in_([s.value for s in policy.RECORD_OPEN]),
+            )
+        ).first()
+    ):
+        raise Forbidden("Only those who schedule or run debriefs look people up here.")
+    people, cursor = auth_service.list_users(
+        session, params=params, department_id=department_id, include_inactive=False
+    )
+    return [
+        TeamMember(id=p.id, display_name=p.display_name, department_id=p.department_id)
+        for p in people
+        if TEAM_ROLES.intersection(p.roles)
+    ], cursor
 
 
 def _refs(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, PersonRef]:

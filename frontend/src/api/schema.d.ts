@@ -307,6 +307,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/debriefs/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members of staff to invite, to facilitate or to own an action
+         * @description For those who schedule debriefs and facilitators of one under way.
+         */
+        get: operations["debriefs-list_team_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/debriefs/{debrief_id}": {
         parameters: {
             query?: never;
@@ -2061,6 +2081,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[TeamMember] */
+        Page_TeamMember_: {
+            /** Items */
+            items: components["schemas"]["TeamMember"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[UserRead] */
         Page_UserRead_: {
             /** Items */
@@ -2420,6 +2450,21 @@ export interface components {
              */
             offered: boolean;
         };
+        /**
+         * TeamMember
+         * @description Someone who can facilitate, take part in or own an action: a name and a department.
+         */
+        TeamMember: {
+            /** Department Id */
+            department_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -2697,9 +2742,9 @@ export interface operations {
     "action-items-update_action_item": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The ETag of the version being changed, e.g. "3". Required. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 action_item_id: string;
@@ -3393,6 +3438,51 @@ export interface operations {
             };
         };
     };
+    "debriefs-list_team_members": {
+        parameters: {
+            query?: {
+                department_id?: string | null;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TeamMember_"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "debriefs-get_debrief": {
         parameters: {
             query?: never;
@@ -3437,9 +3527,9 @@ export interface operations {
     "debriefs-update_debrief": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The ETag of the version being changed, e.g. "3". Required. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 debrief_id: string;
@@ -3905,9 +3995,9 @@ export interface operations {
     "debriefs-save_record": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The ETag of the version being changed, e.g. "3". Required. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 debrief_id: string;
@@ -3994,9 +4084,9 @@ export interface operations {
     "debriefs-transition_debrief": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The ETag of the version being changed, e.g. "3". Required. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 debrief_id: string;
