@@ -47,7 +47,22 @@ describe('AppNav', () => {
     const nav = renderNavFor(['staff']);
     expect(within(nav).queryByRole('region', { name: 'Admin' })).toBeNull();
     expect(within(nav).queryByText('Admin')).toBeNull();
-    expect(linkNames(nav)).toEqual(['Profile']);
+    expect(linkNames(nav)).toContain('Profile');
+    expect(linkNames(nav)).not.toContain('Users');
+  });
+
+  it('shows staff debriefs and their action items, and leads the overdue list', () => {
+    const staff = within(renderNavFor(['staff'])).getByRole('region', { name: 'Debriefs and actions' });
+    expect(linkNames(staff)).toEqual(['Debriefs', 'My action items']);
+  });
+
+  it('shows a department lead the overdue actions', () => {
+    const lead = within(renderNavFor(['department_lead'])).getByRole('region', { name: 'Debriefs and actions' });
+    expect(linkNames(lead)).toEqual(['Debriefs', 'My action items', 'Overdue actions']);
+  });
+
+  it('shows an admin nothing of debriefs', () => {
+    expect(within(renderNavFor(['admin'])).queryByRole('region', { name: 'Debriefs and actions' })).toBeNull();
   });
 
   it('adds the Admin section for a person who holds admin among other roles', () => {

@@ -3,9 +3,10 @@
  * insights) adds its folder under src/features/, exports a `Feature` from its
  * index.ts, and is added here: that registers its routes and nav entries.
  */
+import { debriefsFeature } from '../features/debriefs';
 import { integrationsFeature } from '../features/integrations';
 import { orgFeature } from '../features/org';
 import { profileFeature } from '../features/profile';
 import type { Feature } from './registry';
 
-export const FEATURES: readonly Feature[] = [profileFeature, orgFeature, integrationsFeature];
+export const FEATURES: readonly Feature[] = [profileFeature, debriefsFeature, orgFeature, integrationsFeature];

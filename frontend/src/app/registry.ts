@@ -14,6 +14,7 @@ export type Audience = 'any' | readonly Role[];
 /** Navigation sections, in display order. Later features add theirs here. */
 export const NAV_SECTIONS = [
   { id: 'personal', label: 'My Haven' },
+  { id: 'learning', label: 'Debriefs and actions' },
   { id: 'admin', label: 'Admin' },
 ] as const;
 
