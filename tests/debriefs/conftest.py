@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from sqlalchemy.engine import Engine
 
 from haven.auth.schemas import Role
+from haven.core.settings import Settings
 from tests.factories.org import Person, make_department, make_person
 
 
@@ -48,3 +54,31 @@ def team(engine: Engine) -> Team:
         admin=make_person(engine, Role.admin),
         auditor=make_person(engine, Role.auditor),
     )
+
+
+class Mailbox(Message):
+    """A real SMTP server's inbox (aiosmtpd), as in tests/notifications."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[EmailMessage] = []
+
+    def handle_message(self, message: EmailMessage) -> None:  # type: ignore[override]
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setattr(settings.smtp, "host", "127.0.0.1")
+    monkeypatch.setattr(settings.smtp, "port", port)
+    monkeypatch.setattr(settings.smtp, "starttls", False)
+    try:
+        yield mailbox
+    finally:
+        controller.stop()

@@ -3,6 +3,7 @@ workflow, the record, participants and notifications, the calendar."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -17,9 +18,10 @@ from haven.core import clock
 from haven.core.db import new_session
 from haven.core.settings import Settings
 from haven.debriefs.schemas import DebriefKind, DebriefStatus
+from haven.notifications import service as notifications_service
 from haven.notifications.models import EmailOutbox, Notification
 from tests.core.test_http import assert_problem
-from tests.debriefs.conftest import Team
+from tests.debriefs.conftest import Mailbox, Team
 from tests.factories.debriefs import (
     API,
     complete_record,
@@ -654,21 +656,23 @@ def test_past_debriefs_leave_the_calendar(client: TestClient, engine: Engine, te
 # --- email -----------------------------------------------------------------------------
 
 
-def test_an_invitation_is_emailed_when_smtp_is_configured(
-    client: TestClient,
-    engine: Engine,
-    team: Team,
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+def test_an_invitation_is_emailed_through_a_real_smtp_server_after_commit(
+    client: TestClient, engine: Engine, team: Team, smtp: Mailbox
 ) -> None:
-    monkeypatch.setattr(settings.smtp, "host", "127.0.0.1")
     body = debrief_body(team.ward, team.facilitator.id, participant_ids=[team.alice.id])
-    client.post(f"{API}/debriefs", json=body, headers=team.officer.headers)
+    assert (
+        client.post(f"{API}/debriefs", json=body, headers=team.officer.headers).status_code == 201
+    )
+    assert smtp.messages == []  # queued in the request's transaction, sent afterwards
+    assert notifications_service.deliver_pending_emails(engine) == 2  # facilitator and Alice
+    deadline = time.time() + 5
+    while len(smtp.messages) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    to_alice = [m for m in smtp.messages if m["To"] == team.alice.email]
+    assert [m["Subject"] for m in to_alice] == ["Haven: You have been invited to a debrief"]
+    assert "night-shift" not in to_alice[0].get_payload()
     with new_session(engine) as session:
-        mails = session.exec(select(EmailOutbox)).all()
-    to_alice = [m for m in mails if m.to_address == team.alice.email]
-    assert [m.subject for m in to_alice] == ["Haven: You have been invited to a debrief"]
-    assert "night-shift" not in to_alice[0].body
+        assert all(m.sent_at is not None for m in session.exec(select(EmailOutbox)).all())
 
 
 def test_a_person_without_a_team_role_is_not_a_facilitator(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -191,3 +192,25 @@ def test_answers_given_at_the_same_moment_are_all_kept(engine: Engine, team: Tea
     with new_session(engine) as session:
         summary = service.feedback_summary(session, team.officer.principal, debrief_id=debrief.id)
     assert summary.responses == len(people)
+
+
+def test_the_demo_has_a_held_debrief_with_actions_and_one_coming_up(engine: Engine) -> None:
+    from haven.auth.schemas import Role
+    from haven.core.pagination import PageParams
+    from haven.core.security import Principal
+    from haven.debriefs.service import ActionFilters, DebriefFilters
+    from haven.demo import seed_demo
+
+    with new_session(engine) as session:
+        seed_demo(session)
+        session.commit()
+        officer = Principal(
+            kind="user", id=uuid.uuid4(), roles=frozenset({Role.safety_officer.value})
+        )
+        page = PageParams(limit=50, cursor=None)
+        debriefs, _ = service.list_debriefs(session, officer, filters=DebriefFilters(), params=page)
+        actions, _ = service.list_action_items(
+            session, officer, filters=ActionFilters(), params=page
+        )
+    assert sorted(d.status for d in debriefs) == [DebriefStatus.held, DebriefStatus.scheduled]
+    assert sorted(a.strength for a in actions) == ["stronger", "weaker"]
