@@ -222,9 +222,15 @@ test('a hot debrief from a report: scheduled, recorded on a tablet, rated on pho
       await page.goto(`${debriefUrl}/feedback`);
       await expect(page.getByRole('heading', { level: 1, name: 'How did the debrief go?' })).toBeVisible();
       if (i === 0) await expectNoSeriousViolations(page, 'feedback on a phone');
-      await page.getByRole('group', { name: 'I felt safe to speak' }).getByText('Mostly').click();
-      await page.getByRole('group', { name: 'It focused on systems rather than blame' }).getByText('Completely').click();
-      await page.getByRole('group', { name: 'It was useful' }).getByText(i % 2 ? 'Mostly' : 'Completely').click();
+      await page.getByRole('group', { name: 'I felt safe to speak' }).getByRole('radio', { name: '4 Mostly' }).check();
+      await page
+        .getByRole('group', { name: 'It focused on systems rather than blame' })
+        .getByRole('radio', { name: '5 Completely' })
+        .check();
+      await page
+        .getByRole('group', { name: 'It was useful' })
+        .getByRole('radio', { name: i % 2 ? '4 Mostly' : '5 Completely' })
+        .check();
       await page.getByRole('button', { name: 'Send anonymously' }).click();
       await expect(page.getByRole('heading', { level: 1, name: 'Thank you' })).toBeVisible();
       if (i === 0) {

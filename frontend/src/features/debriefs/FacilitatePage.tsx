@@ -219,9 +219,9 @@ export default function FacilitatePage() {
                   <label htmlFor={`event-${i}`} className="visually-hidden">
                     Event {i + 1}
                   </label>
-                  <input
+                  <textarea
                     id={`event-${i}`}
-                    type="text"
+                    rows={2}
                     maxLength={500}
                     value={event}
                     onChange={(e) => set('events', draft.events.map((x, j) => (j === i ? e.target.value : x)))}

@@ -63,17 +63,21 @@ export default function FeedbackPage() {
     );
   }
 
+  if (!debrief) {
+    return errors.formError ? <FormError message={errors.formError} /> : <p role="status">Loading…</p>;
+  }
+
   return (
     <>
       <p className="breadcrumb">
-        <Link to={`/debriefs/${debriefId}`}>{debrief?.title ?? 'Debrief'}</Link>
+        <Link to={`/debriefs/${debriefId}`}>{debrief.title}</Link>
       </p>
       <h1>How did the debrief go?</h1>
       <p className="lead">
         Anonymous: your answers are stored with no link to you, and nobody sees them until at least five people have
         answered.
       </p>
-      {debrief && !debrief.feedback.can_give ? (
+      {!debrief.feedback.can_give ? (
         <p className="alert alert--info">
           {debrief.feedback.given
             ? 'You have already given feedback on this debrief. Thank you.'
@@ -91,7 +95,7 @@ export default function FeedbackPage() {
             error={errors.fieldErrors.systems_focus}
           />
           <ScaleField legend="It was useful" name="useful" value={useful} onChange={setUseful} error={errors.fieldErrors.useful} />
-          <button type="submit" className="button button--primary button--block" disabled={submitting || !debrief}>
+          <button type="submit" className="button button--primary button--block" disabled={submitting}>
             {submitting ? 'Sending…' : 'Send anonymously'}
           </button>
         </form>

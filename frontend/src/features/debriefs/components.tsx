@@ -137,11 +137,15 @@ export function ScaleField({
               checked={value === index + 1}
               onChange={() => onChange(index + 1)}
             />
-            <span className="scale__number">{index + 1}</span>
+            <span className="scale__number">{index + 1}</span>{' '}
             <span className="scale__label">{label}</span>
           </label>
         ))}
       </div>
+      <p className="scale__ends" aria-hidden="true">
+        <span>1 = {SCALE[0]}</span>
+        <span>5 = {SCALE[4]}</span>
+      </p>
       {error ? (
         <p id={`${id}-error`} className="field__error">
           {error}
