@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import re
@@ -69,45 +70,48 @@ class HavenRoute(APIRoute):
             unit = UnitOfWork(request.app.state.engine)
             request.state.unit = unit
             try:
-                try:
-                    response = await handler(request)
-                except ReplayResponse as replay:
-                    await run_in_threadpool(unit.rollback)
-                    return replay.response
-                except AppError as exc:
-                    await run_in_threadpool(unit.commit if exc.commit_anyway else unit.rollback)
-                    raise
-                except (RequestValidationError, StarletteHTTPException):
-                    await run_in_threadpool(unit.rollback)
-                    raise
-                except Exception as exc:
-                    await run_in_threadpool(unit.rollback)
-                    mapped = _map_database_error(exc)
-                    if mapped is not None:
-                        raise mapped from exc
-                    return _internal_error(request, exc)
-                if unit.started:
-                    pending = getattr(request.state, "idempotency", None)
-                    try:
-                        if pending is not None and 200 <= response.status_code < 300:
-                            await run_in_threadpool(pending.store, unit.session, response)
-                        await run_in_threadpool(unit.commit)
-                    except Exception as exc:
-                        await run_in_threadpool(unit.rollback)
-                        if pending is not None and isinstance(exc, IntegrityError):
-                            raise Conflict(
-                                "Another request with this Idempotency-Key was processed at the "
-                                "same time. Retry to receive its result."
-                            ) from exc
-                        mapped = _map_database_error(exc)
-                        if mapped is not None:
-                            raise mapped from exc
-                        return _internal_error(request, exc)
+                response = await handler(request)
+            except ReplayResponse as replay:
+                await _finish(unit, commit=False)
+                return replay.response
+            except AppError as exc:
+                await _finish(unit, commit=exc.commit_anyway)
+                raise
+            except (RequestValidationError, StarletteHTTPException):
+                await _finish(unit, commit=False)
+                raise
+            except Exception as exc:
+                await _finish(unit, commit=False)
+                mapped = _map_database_error(exc)
+                if mapped is not None:
+                    raise mapped from exc
+                return _internal_error(request, exc)
+            if not unit.started:
                 return response
-            finally:
-                await run_in_threadpool(unit.close)
+            pending = getattr(request.state, "idempotency", None)
+            store = None
+            if pending is not None and 200 <= response.status_code < 300:
+                store = functools.partial(pending.store, response=response)
+            try:
+                await run_in_threadpool(unit.finish, commit=True, before_commit=store)
+            except Exception as exc:
+                if pending is not None and isinstance(exc, IntegrityError):
+                    raise Conflict(
+                        "Another request with this Idempotency-Key was processed at the "
+                        "same time. Retry to receive its result."
+                    ) from exc
+                mapped = _map_database_error(exc)
+                if mapped is not None:
+                    raise mapped from exc
+                return _internal_error(request, exc)
+            return response
 
         return route_handler
+
+
+async def _finish(unit: UnitOfWork, *, commit: bool) -> None:
+    if unit.started:
+        await run_in_threadpool(unit.finish, commit=commit)
 
 
 def _map_database_error(exc: Exception) -> AppError | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
@@ -135,8 +136,10 @@ def active_department_ids(session: Session) -> list[uuid.UUID]:
 def require_active_department(
     session: Session, department_id: uuid.UUID, *, field: str = "department_id"
 ) -> None:
-    dep = session.get(Department, department_id)
-    if dep is None or not dep.is_active:
+    is_active = session.execute(
+        sa.select(col(Department.is_active)).where(col(Department.id) == department_id)
+    ).scalar()
+    if not is_active:
         raise Unprocessable(
             "The department does not exist or is inactive.",
             errors=[field_error(field, "Choose an active department.")],
