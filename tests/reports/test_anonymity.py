@@ -185,9 +185,11 @@ def test_no_client_address_is_logged(
     client: TestClient, department: uuid.UUID, organisation: None, captured: LogCapture
 ) -> None:
     AnonymousJourney(client, department)
-    assert captured.lines, "the access log is on"
-    assert_absent(TESTCLIENT_HOST, captured.text, "the logs")
-    assert_absent(FORWARDED_FOR, captured.text, "the logs")
+    journey_text = captured.text
+    client.get("/api/v1/health")
+    assert TESTCLIENT_HOST in captured.text, "the access log is on and records addresses"
+    assert_absent(TESTCLIENT_HOST, journey_text, "the logs")
+    assert_absent(FORWARDED_FOR, journey_text, "the logs")
 
 
 def test_no_user_agent_is_stored_or_logged(
@@ -257,15 +259,12 @@ def test_anonymous_endpoints_ignore_a_client_chosen_request_id(
     assert_absent(CLIENT_REQUEST_ID, captured.text, "the logs")
 
 
-def test_anonymous_log_lines_carry_request_id_anonymous_and_only_the_day(
+def test_an_anonymous_journey_writes_no_log_line_at_all(
     client: TestClient, department: uuid.UUID, organisation: None, captured: LogCapture
 ) -> None:
+    # Not even a day-stamped one: its place among timed lines would date it.
     AnonymousJourney(client, department)
-    assert len(captured.records) >= 6
-    for record in captured.records:
-        assert record.request_id == "anonymous"  # type: ignore[attr-defined]
-        assert record.created % 86400 == 0
-        assert record.msecs == 0
+    assert captured.records == []
 
 
 def test_session_token_on_report_messages_is_logged_like_an_anonymous_endpoint(
@@ -278,13 +277,9 @@ def test_session_token_on_report_messages_is_logged_like_an_anonymous_endpoint(
         headers={**bearer(journey.token), "X-Request-ID": CLIENT_REQUEST_ID},
     )
     assert response.status_code == 200, response.text
-    lines = [line for line in captured.lines if f"/reports/{journey.report_id}/messages" in line]
-    assert lines
-    for line in lines:
-        assert "[anonymous]" in line
-        assert TESTCLIENT_HOST not in line
-        assert "client=" not in line
-        assert response.headers["x-request-id"] not in line
+    assert [line for line in captured.lines if journey.report_id in line] == []
+    assert all(TESTCLIENT_HOST not in line for line in captured.lines)
+    assert all(response.headers["x-request-id"] not in line for line in captured.lines)
     assert response.headers["x-request-id"] != CLIENT_REQUEST_ID
 
 
@@ -315,12 +310,6 @@ def test_public_ids_are_random_uuids(
     assert len(set(ids)) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="org.service._organisation() creates the settings row with updated_at=now on "
-    "first read, so the first anonymous report of a new deployment is timed to the "
-    "microsecond (reported; outside the reports domain)",
-)
 def test_first_anonymous_report_of_a_new_deployment_writes_no_precise_time(
     client: TestClient, engine: Engine, department: uuid.UUID, frozen_noon: datetime
 ) -> None:

@@ -157,12 +157,10 @@ def test_real_server_logs_no_address_for_anonymous_endpoints(
     output = server.output()
     lines = output.splitlines()
 
-    anonymous_lines = [line for line in lines if "/anonymous" in line]
-    assert len(anonymous_lines) >= 4, output
-    for line in anonymous_lines:
-        assert "127.0.0.1" not in line, line
-        assert "203.0.113.9" not in line, line
-        assert "[anonymous]" in line, line
+    # Anonymous requests leave no access-log line at all (not even a day-stamped one: its
+    # place among timed lines would date it), so no address either.
+    assert [line for line in lines if "/anonymous" in line] == [], output
+    assert "203.0.113.9" not in output
     # The contrast: the access log is on and does record a non-anonymous caller's address.
     health_lines = [line for line in lines if "/api/v1/health" in line]
     assert health_lines and all("127.0.0.1" in line for line in health_lines), output

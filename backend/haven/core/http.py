@@ -39,7 +39,7 @@ from haven.core.errors import (
     problem_response,
 )
 from haven.core.logging import bind_request, unbind_request
-from haven.core.security import REPORT_SESSION_TYPE
+from haven.core.security import REPORT_SESSION_AUDIENCE, REPORT_SESSION_TYPE, decode_token
 from haven.core.versioning import etag_for
 
 log = logging.getLogger("haven.http")
@@ -259,10 +259,11 @@ class RequestContextMiddleware:
 
     @staticmethod
     def _log(scope: Scope, status: int, started: float, anonymous: bool) -> None:
-        elapsed_ms = (time.perf_counter() - started) * 1000
         if anonymous:
-            access_log.info("%s %s %s", scope["method"], scope["path"], status)
+            # No access-log line at all: even without address or time, its place among
+            # timed lines would date the request.
             return
+        elapsed_ms = (time.perf_counter() - started) * 1000
         client = scope.get("client")
         address = client[0] if client else "-"
         access_log.info(
@@ -271,9 +272,8 @@ class RequestContextMiddleware:
 
 
 def _carries_report_session(scope: Scope) -> bool:
-    """Whether the request carries an anonymous report's session token (then it is logged
-    like an anonymous endpoint). Reads the token's payload unverified: it only decides how
-    little to log."""
+    """Whether the request carries a valid anonymous report's session token (then it is
+    logged like an anonymous endpoint)."""
     auth = _header(scope, b"authorization")
     if not auth or not auth.lower().startswith("bearer "):
         return False
@@ -284,7 +284,17 @@ def _carries_report_session(scope: Scope) -> bool:
         payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except ValueError:
         return False
-    return isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE
+    if not (isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE):
+        return False
+    # Verified, not trusted: a forged "report_session" claim must not hide a caller (say,
+    # someone guessing passwords) from the access log.
+    try:
+        decode_token(
+            auth[7:].strip(), audience=REPORT_SESSION_AUDIENCE, token_type=REPORT_SESSION_TYPE
+        )
+    except AppError:
+        return False
+    return True
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -303,8 +303,9 @@ def submit_anonymous_report(
 
 
 class _ReceiptThrottle:
-    """Failed receipt look-ups, in memory only (never a stored address): per caller key and
-    for the whole process, so guessing is slow even from many addresses."""
+    """Failed receipt look-ups, in memory only: per receipt locator (the report being tried)
+    and for the whole process. Not per address: behind a load balancer every caller shares
+    one, and the reporter's address must play no part in the anonymous path anyway."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -348,11 +349,12 @@ def _invalid_receipt() -> Unauthorized:
     return Unauthorized("That receipt does not match a report.", title="Receipt not recognised")
 
 
-def open_report_session(session: Session, *, receipt: str, throttle_key: str) -> ReportSession:
+def open_report_session(session: Session, *, receipt: str) -> ReportSession:
     """Exchange a receipt for a short session on that one report (uniform 401 otherwise)."""
     settings = get_settings().reports
-    receipt_throttle.check(throttle_key, settings.receipt_failures_per_minute)
     raw = normalise_receipt(receipt)
+    throttle_key = raw[:LOCATOR_CHARS] if raw is not None else "malformed"
+    receipt_throttle.check(throttle_key, settings.receipt_failures_per_minute)
     match: Report | None = None
     candidates: Sequence[Report] = []
     if raw is not None:
@@ -574,10 +576,12 @@ def _read(session: Session, principal: Principal, report: Report) -> ReportRead:
 
 
 def _audit_read(session: Session, principal: Principal, report: Report, action: str) -> None:
-    if policy.is_identified(report) and not policy.is_reporter(principal, report):
-        audit.record_event(
-            session, principal, action=action, object_type="report", object_id=report.id
-        )
+    """Audit a read by anyone but the report's own reporter, in every mode: even an
+    anonymous report may name the staff involved. Never the anonymous reporter's own reads
+    (the row's time would date them); the row names the reader, not the reporter."""
+    if principal.kind == "report_session" or policy.is_reporter(principal, report):
+        return
+    audit.record_event(session, principal, action=action, object_type="report", object_id=report.id)
 
 
 def get_report(session: Session, principal: Principal, *, report_id: uuid.UUID) -> ReportRead:
