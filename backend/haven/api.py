@@ -11,6 +11,7 @@ from haven.core.db import ping
 from haven.core.errors import ServiceUnavailable, problem_responses
 from haven.core.http import API_PREFIX, HavenRoute
 from haven.core.schemas import ResponseModel
+from haven.debriefs.router import router as debriefs_router
 from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
 from haven.reports.router import anonymous_router
@@ -53,6 +54,7 @@ ROUTERS: list[APIRouter] = [
     anonymous_router,
     org_router,
     notifications_router,
+    debriefs_router,
 ]
 
 

@@ -4,6 +4,15 @@ from sqlmodel import SQLModel
 
 from haven.auth.models import ApiKey, RefreshToken, User, UserRole
 from haven.core.models import AuditEvent, AuditHead, IdempotencyRecord
+from haven.debriefs.models import (
+    ActionItem,
+    Debrief,
+    DebriefFeedbackAnswer,
+    DebriefFeedbackGiver,
+    DebriefParticipant,
+    DebriefRecord,
+    DebriefReport,
+)
 from haven.notifications.models import EmailOutbox, Notification
 from haven.org.models import Department, Organisation
 from haven.reports.models import (
@@ -21,9 +30,16 @@ from haven.reports.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ActionItem",
     "ApiKey",
     "AuditEvent",
     "AuditHead",
+    "Debrief",
+    "DebriefFeedbackAnswer",
+    "DebriefFeedbackGiver",
+    "DebriefParticipant",
+    "DebriefRecord",
+    "DebriefReport",
     "Department",
     "EmailOutbox",
     "IdempotencyRecord",

@@ -522,6 +522,18 @@ def _load_for(session: Session, principal: Principal, report_id: uuid.UUID) -> R
     return report
 
 
+def visible_report_department(
+    session: Session, principal: Principal, *, report_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The department of a report the principal may see, else ``None`` (also when there is no
+    such report). For other domains linking to a report (debriefs, action items): it reads
+    nothing confidential, so it writes no audit row."""
+    report = session.get(Report, report_id)
+    if report is None or not policy.can_view_report(principal, report):
+        return None
+    return report.department_id
+
+
 def _person_refs(session: Session, ids: Iterable[uuid.UUID]) -> list[PersonRef]:
     people = auth_service.users_by_id(session, ids)
     return sorted(

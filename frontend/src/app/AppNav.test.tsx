@@ -48,7 +48,7 @@ describe('AppNav', () => {
     expect(within(nav).queryByRole('region', { name: 'Admin' })).toBeNull();
     expect(within(nav).queryByText('Admin')).toBeNull();
     expect(within(nav).queryByRole('region', { name: 'Safety' })).toBeNull();
-    expect(linkNames(nav)).toEqual([
+    expect(linkNames(within(nav).getByRole('region', { name: 'My Haven' }))).toEqual([
       'Profile',
       'Report an event',
       'My reports',
@@ -69,6 +69,20 @@ describe('AppNav', () => {
     expect(names).toContain('Learning feed');
     expect(names).not.toContain('Report an event');
     expect(names).not.toContain('Report queue');
+  });
+
+  it('shows staff debriefs and their action items, and leads the overdue list', () => {
+    const staff = within(renderNavFor(['staff'])).getByRole('region', { name: 'Debriefs and actions' });
+    expect(linkNames(staff)).toEqual(['Debriefs', 'My action items']);
+  });
+
+  it('shows a department lead the overdue actions', () => {
+    const lead = within(renderNavFor(['department_lead'])).getByRole('region', { name: 'Debriefs and actions' });
+    expect(linkNames(lead)).toEqual(['Debriefs', 'My action items', 'Overdue actions']);
+  });
+
+  it('shows an admin nothing of debriefs', () => {
+    expect(within(renderNavFor(['admin'])).queryByRole('region', { name: 'Debriefs and actions' })).toBeNull();
   });
 
   it('adds the Admin section for a person who holds admin among other roles', () => {

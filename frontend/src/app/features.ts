@@ -3,10 +3,17 @@
  * insights) adds its folder under src/features/, exports a `Feature` from its
  * index.ts, and is added here: that registers its routes and nav entries.
  */
+import { debriefsFeature } from '../features/debriefs';
 import { integrationsFeature } from '../features/integrations';
 import { orgFeature } from '../features/org';
 import { profileFeature } from '../features/profile';
 import { reportsFeature } from '../features/reports';
 import type { Feature } from './registry';
 
-export const FEATURES: readonly Feature[] = [profileFeature, reportsFeature, orgFeature, integrationsFeature];
+export const FEATURES: readonly Feature[] = [
+  profileFeature,
+  reportsFeature,
+  debriefsFeature,
+  orgFeature,
+  integrationsFeature,
+];

@@ -15,6 +15,7 @@ export type Audience = 'any' | readonly Role[];
 export const NAV_SECTIONS = [
   { id: 'personal', label: 'My Haven' },
   { id: 'safety', label: 'Safety' },
+  { id: 'learning', label: 'Debriefs and actions' },
   { id: 'admin', label: 'Admin' },
 ] as const;
 
