@@ -12,6 +12,7 @@ from haven.core.db import ping
 from haven.core.errors import ServiceUnavailable, problem_responses
 from haven.core.http import API_PREFIX, HavenRoute
 from haven.core.schemas import ResponseModel
+from haven.debriefs.router import router as debriefs_router
 from haven.insights.router import router as insights_router
 from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
@@ -57,6 +58,7 @@ ROUTERS: list[APIRouter] = [
     notifications_router,
     checkins_router,
     insights_router,
+    debriefs_router,
 ]
 
 

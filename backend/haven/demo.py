@@ -12,7 +12,7 @@ import os
 import random
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
@@ -22,11 +22,21 @@ from haven.auth.schemas import Profession, Role, UserCreate
 from haven.checkins import service as checkins_service
 from haven.checkins.schemas import ShiftWrite
 from haven.core import clock
-from haven.core.security import new_secret
+from haven.core.security import Principal, new_secret
 from haven.core.weeks import monday_of
+from haven.debriefs import service as debriefs_service
+from haven.debriefs.schemas import (
+    ActionCategory,
+    ActionItemCreate,
+    DebriefCreate,
+    DebriefKind,
+    DebriefRecordWrite,
+    DebriefStatus,
+    DebriefTransition,
+)
 from haven.org import service as org_service
 from haven.org.schemas import DepartmentCreate
-from haven.reports.schemas import Shift
+from haven.reports.schemas import ContributingFactor, Shift
 
 DEMO_DOMAIN = "haven.example.org"
 DEPARTMENTS = [
@@ -68,10 +78,11 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
         )
         codes[code] = dep.id
     logins = []
+    people: dict[Role, Principal] = {}
     for role, local, display_name, dep_code, profession in PEOPLE:
         password = new_secret(12)
         email = f"{local}@{DEMO_DOMAIN}"
-        org_service.create_user(
+        created = org_service.create_user(
             session,
             None,
             data=UserCreate(
@@ -83,8 +94,16 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
                 password=password,
             ),
         )
+        people[role] = Principal(
+            kind="user",
+            id=created.id,
+            roles=frozenset({role.value}),
+            department_id=created.department_id,
+            display_name=display_name,
+        )
         logins.append(DemoLogin(role.value, email, password, display_name))
     seed_demo_figures(session, codes)
+    _seed_debriefs(session, people, codes["ED"])
     return logins
 
 
@@ -137,6 +156,90 @@ def seed_demo_figures(session: Session, codes: dict[str, uuid.UUID]) -> None:
                     )
     checkins_service.load_responses(session, responses=responses)
     checkins_service.load_shifts(session, rows=shifts)
+
+
+def _seed_debriefs(session: Session, people: dict[Role, Principal], emergency: uuid.UUID) -> None:
+    """One debrief held two days ago with its record and two actions, one coming up."""
+    officer, lead, staff = (
+        people[Role.safety_officer],
+        people[Role.department_lead],
+        people[Role.staff],
+    )
+    today = clock.today()
+    held = debriefs_service.create_debrief(
+        session,
+        officer,
+        data=DebriefCreate(
+            kind=DebriefKind.hot,
+            title="After the night-shift fall in bay 3",
+            department_id=emergency,
+            facilitator_id=lead.id,
+            scheduled_at=datetime.combine(today - timedelta(days=2), time(7, 30), tzinfo=UTC),
+            duration_minutes=30,
+            location="Emergency staff room",
+            participant_ids=[staff.id],
+        ),
+    )
+    debriefs_service.transition_debrief(
+        session,
+        lead,
+        debrief_id=held.id,
+        data=DebriefTransition(to=DebriefStatus.held),
+        if_match=f'"{held.version}"',
+    )
+    debriefs_service.save_record(
+        session,
+        lead,
+        debrief_id=held.id,
+        data=DebriefRecordWrite(
+            ground_rules_acknowledged=True,
+            events=[
+                "Patient transferred from a trolley to a bed at 03:10",
+                "The bed alarm was not re-armed after the transfer",
+                "The fall was found on the next round at 03:40",
+            ],
+            went_well="The patient was reassessed within minutes and the family was told.",
+            was_hard="Two admissions arrived during the transfer.",
+            contributing_factors=[ContributingFactor.equipment, ContributingFactor.workload],
+            learnings="An alarm that depends on memory will be missed on a busy night.",
+            support_offered=True,
+        ),
+        if_match='"1"',
+    )
+    for owner, category, days, text in (
+        (
+            lead,
+            ActionCategory.forcing_function,
+            30,
+            "Bed alarms re-arm automatically after a transfer.",
+        ),
+        (staff, ActionCategory.training, 14, "Falls refresher at the night-shift huddle."),
+    ):
+        debriefs_service.create_debrief_action(
+            session,
+            officer,
+            debrief_id=held.id,
+            data=ActionItemCreate(
+                description=text,
+                owner_id=owner.id,
+                due_on=today + timedelta(days=days),
+                category=category,
+                effectiveness_measure="Monthly spot check of 20 beds.",
+            ),
+        )
+    debriefs_service.create_debrief(
+        session,
+        officer,
+        data=DebriefCreate(
+            kind=DebriefKind.cold,
+            title="Medication handover near misses",
+            department_id=emergency,
+            facilitator_id=lead.id,
+            scheduled_at=datetime.combine(today + timedelta(days=7), time(14, 0), tzinfo=UTC),
+            location="Seminar room 2",
+            participant_ids=[staff.id],
+        ),
+    )
 
 
 def write_logins(path: Path, logins: list[DemoLogin]) -> None:

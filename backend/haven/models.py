@@ -14,6 +14,15 @@ from haven.checkins.models import (
     StaffingShift,
 )
 from haven.core.models import AuditEvent, AuditHead, IdempotencyRecord
+from haven.debriefs.models import (
+    ActionItem,
+    Debrief,
+    DebriefFeedbackAnswer,
+    DebriefFeedbackGiver,
+    DebriefParticipant,
+    DebriefRecord,
+    DebriefReport,
+)
 from haven.notifications.models import EmailOutbox, Notification
 from haven.org.models import Department, Organisation
 from haven.reports.models import (
@@ -31,6 +40,7 @@ from haven.reports.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ActionItem",
     "ApiKey",
     "AuditEvent",
     "AuditHead",
@@ -41,6 +51,12 @@ __all__ = [
     "CheckinRollupAnswer",
     "CheckinTemplate",
     "CheckinTemplateVersion",
+    "Debrief",
+    "DebriefFeedbackAnswer",
+    "DebriefFeedbackGiver",
+    "DebriefParticipant",
+    "DebriefRecord",
+    "DebriefReport",
     "Department",
     "EmailOutbox",
     "IdempotencyRecord",

@@ -2,7 +2,7 @@
 rollups, staffing shifts, and a covering index on reports for the weekly figures
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-26 01:23:06.258326
 """
 
@@ -14,7 +14,7 @@ import haven.core.types
 
 
 revision: str = '0006'
-down_revision: str | Sequence[str] | None = '0003'
+down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -53,6 +53,17 @@ def test_anonymous_endpoints_write_no_access_log_line(
     assert all(response.headers["x-request-id"] not in line for line in captured.lines)
 
 
+def test_the_web_page_for_following_a_report_writes_no_access_log_line(
+    client: TestClient, captured: _Capture
+) -> None:
+    client.get("/sign-in", headers={"Accept": "text/html"})
+    response = client.get("/follow-report", headers={"Accept": "text/html"})
+    assert [line for line in captured.lines if "/follow-report" in line] == []
+    assert all(response.headers["x-request-id"] not in line for line in captured.lines)
+    # Other pages of the web client are logged as usual.
+    assert [line for line in captured.lines if "/sign-in" in line]
+
+
 def test_lines_logged_inside_an_anonymous_request_carry_no_id_and_only_the_day(
     captured: _Capture,
 ) -> None:

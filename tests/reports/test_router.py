@@ -70,6 +70,7 @@ PATCH    /reports/{report_id}                                              401  
 POST     /reports/{report_id}/transitions                                  401   403      403  403   403    200  403    403   403     403     403    403     403     403
 GET      /reports/{report_id}/involved-staff                               401   403      403  403   403    200  403    403   403     403     403    403     403     403
 PUT      /reports/{report_id}/involved-staff                               401   403      403  403   403    200  403    403   403     403     403    403     403     403
+GET      /reports/{report_id}/staff-candidates                             401   403      403  403   403    200  403    403   403     403     403    403     403     403
 GET      /reports/{report_id}/messages                                     401   404      200  404   404    200  404    404   403     403     403    403     403     404
 POST     /reports/{report_id}/messages                                     401   404      201  404   404    201  404    404   403     403     403    403     403     404
 GET      /reports/{report_id}/just-culture-reviews                         401   403      403  403   403    200  403    403   403     403     403    403     403     403
@@ -174,6 +175,11 @@ BODIES: dict[tuple[str, str], Callable[[Cast], Any]] = {
 }
 
 
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/reports/{report_id}/staff-candidates"): {"q": "Person"},
+}
+
+
 def _call(client: TestClient, cast: Cast, method: str, path: str, caller: str) -> int:
     url = "/api/v1" + path.format(
         report_id=cast.report_id, review_id=cast.review_id, lesson_id=cast.lesson_id
@@ -181,7 +187,13 @@ def _call(client: TestClient, cast: Cast, method: str, path: str, caller: str) -
     body = BODIES.get((method, path))
     # Versioned writes name the version they change; the first write is at version 1.
     headers = {**cast.headers[caller], "If-Match": '"1"'}
-    response = client.request(method, url, json=body(cast) if body else None, headers=headers)
+    response = client.request(
+        method,
+        url,
+        json=body(cast) if body else None,
+        params=QUERIES.get((method, path)),
+        headers=headers,
+    )
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
     return response.status_code

@@ -472,6 +472,24 @@ def users_by_id(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UU
     return {u.id: _to_read(u, roles[u.id]) for u in users}
 
 
+def search_active_users(session: Session, *, name_contains: str, limit: int) -> list[UserRead]:
+    """Active people whose display name contains the text (case-insensitive), by name: the
+    read behind a person picker for roles that may not list users."""
+    text = name_contains.strip().lower()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    ids = session.exec(
+        select(User.id)
+        .where(
+            col(User.is_active).is_(True),
+            sa.func.lower(col(User.display_name)).like(f"%{escaped}%", escape="\\"),
+        )
+        .order_by(col(User.display_name), col(User.id))
+        .limit(limit)
+    ).all()
+    found = users_by_id(session, ids)
+    return [found[i] for i in ids if i in found]
+
+
 def count_users(session: Session) -> int:
     return int(session.exec(select(sa.func.count()).select_from(User)).one())
 

@@ -46,8 +46,10 @@ log = logging.getLogger("haven.http")
 access_log = logging.getLogger("haven.access")
 
 API_PREFIX = "/api/v1"
-# Paths whose callers must stay unidentifiable: see DESIGN.md, "Anonymous reports".
-ANONYMOUS_PATH_PREFIXES: tuple[str, ...] = (f"{API_PREFIX}/anonymous",)
+# Paths whose callers must stay unidentifiable: see DESIGN.md, "Anonymous reports". The web
+# client's page for following a report by receipt is one: a log line of who loaded it, and
+# when, would sit beside the day of the reporter's next message.
+ANONYMOUS_PATH_PREFIXES: tuple[str, ...] = (f"{API_PREFIX}/anonymous", "/follow-report")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 

@@ -87,6 +87,28 @@ class InsightsSettings(BaseSettings):
     window_weeks: int = Field(default=26, ge=8, le=104)
 
 
+DEFAULT_GROUND_RULES = (
+    "This is a blame-free conversation about our systems, not about any one person. We are "
+    "here to understand what happened and to make care safer. Everyone's view matters, "
+    "whatever their role or grade. We describe events and conditions, not names. What is said "
+    "here is used only to learn. Anyone may pause, pass or step out, and support is there for "
+    "anyone who wants it."
+)
+
+
+class DebriefSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAVEN_DEBRIEFS_", extra="ignore")
+
+    # The psychological-safety statement shown before a debrief and stored with the record
+    # as it was agreed (a later change of this setting does not rewrite old records).
+    ground_rules_text: str = Field(default=DEFAULT_GROUND_RULES, min_length=20, max_length=4000)
+    # Averages of the anonymous feedback are shown only from this many answers up.
+    feedback_min_responses: int = Field(default=5, ge=5, le=100)
+    # Feedback is taken from when a debrief is held until it is closed or this many days pass.
+    feedback_window_days: int = Field(default=14, ge=1, le=90)
+    max_participants: int = Field(default=100, ge=2, le=500)
+
+
 class SmtpSettings(BaseSettings):
     """Email is off unless ``HAVEN_SMTP_HOST`` is set."""
 
@@ -122,6 +144,7 @@ class Settings(BaseSettings):
     organisation_name: str = "Haven Demo Hospital"
     auth: AuthSettings = Field(default_factory=AuthSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    debriefs: DebriefSettings = Field(default_factory=DebriefSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     insights: InsightsSettings = Field(default_factory=InsightsSettings)
     public_url: str = Field(

@@ -18,6 +18,9 @@ from haven.core.pagination import Page, PageParams, page_params
 from haven.core.security import Principal
 from haven.reports import service
 from haven.reports.schemas import (
+    STAFF_SEARCH_LIMIT,
+    STAFF_SEARCH_MAX,
+    STAFF_SEARCH_MIN,
     AnonymousReportCreate,
     AnonymousReportCreated,
     AnonymousReportView,
@@ -45,6 +48,7 @@ from haven.reports.schemas import (
     ReportStatus,
     ReportStatusCount,
     ReportUpdate,
+    StaffCandidate,
     SubcategoryCreate,
     SubcategoryRead,
     TransitionRequest,
@@ -300,6 +304,30 @@ def set_involved_staff(
     report_id: uuid.UUID, data: InvolvedStaffUpdate, session: SessionDep, principal: Officer
 ) -> InvolvedStaffRead:
     return service.set_involved_staff(session, principal, report_id=report_id, data=data)
+
+
+@router.get(
+    "/reports/{report_id}/staff-candidates",
+    response_model=list[StaffCandidate],
+    tags=["reports"],
+    responses=problem_responses(404, 422),
+    summary="Find active people by name, to name the staff involved in this report",
+)
+def search_staff_candidates(
+    report_id: uuid.UUID,
+    session: SessionDep,
+    principal: Officer,
+    q: Annotated[
+        str,
+        Query(
+            min_length=STAFF_SEARCH_MIN,
+            max_length=STAFF_SEARCH_MAX,
+            description="Part of the person's display name (case-insensitive).",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=STAFF_SEARCH_LIMIT)] = 10,
+) -> list[StaffCandidate]:
+    return service.staff_candidates(session, principal, report_id=report_id, query=q, limit=limit)
 
 
 @router.get(

@@ -207,6 +207,9 @@ class MyReport(ResponseModel):
     status: ReportStatus
     submitted_on: date
     outcome_summary: str | None
+    not_actionable_reason: str | None = Field(
+        default=None, description="Why the safety team took no further action, if it did not."
+    )
     lessons: list[LessonSummary]
 
 
@@ -265,6 +268,19 @@ class InvolvedStaffRead(ResponseModel):
     )
 
 
+class StaffCandidate(ResponseModel):
+    """A person a safety officer may name as involved: no email, roles or profession."""
+
+    id: uuid.UUID
+    display_name: str
+    department_id: uuid.UUID | None
+
+
+STAFF_SEARCH_MIN = 2
+STAFF_SEARCH_MAX = 80
+STAFF_SEARCH_LIMIT = 25
+
+
 class MessageCreate(RequestModel):
     body: str = Field(min_length=1, max_length=4000)
 
@@ -304,6 +320,9 @@ class AnonymousReportView(ResponseModel):
     status: ReportStatus
     submitted_on: date
     outcome_summary: str | None
+    not_actionable_reason: str | None = Field(
+        default=None, description="Why the safety team took no further action, if it did not."
+    )
     lessons: list[LessonSummary]
 
 

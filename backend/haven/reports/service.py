@@ -99,6 +99,7 @@ from haven.reports.schemas import (
     ReportUpdate,
     ReportWeekFigures,
     Shift,
+    StaffCandidate,
     SubcategoryCreate,
     SubcategoryRead,
     SupportOffer,
@@ -430,6 +431,7 @@ def _my_report(report: Report, lessons: list[LessonSummary]) -> MyReport:
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         outcome_summary=report.outcome_summary,
+        not_actionable_reason=report.not_actionable_reason,
         lessons=lessons,
     )
 
@@ -522,6 +524,18 @@ def _load_for(session: Session, principal: Principal, report_id: uuid.UUID) -> R
     if report is None or not policy.can_view_report(principal, report):
         raise NotFound("No such report.")
     return report
+
+
+def visible_report_department(
+    session: Session, principal: Principal, *, report_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The department of a report the principal may see, else ``None`` (also when there is no
+    such report). For other domains linking to a report (debriefs, action items): it reads
+    nothing confidential, so it writes no audit row."""
+    report = session.get(Report, report_id)
+    if report is None or not policy.can_view_report(principal, report):
+        return None
+    return report.department_id
 
 
 def _person_refs(session: Session, ids: Iterable[uuid.UUID]) -> list[PersonRef]:
@@ -756,6 +770,20 @@ def set_involved_staff(
     return _involved_read(session, report)
 
 
+def staff_candidates(
+    session: Session, principal: Principal, *, report_id: uuid.UUID, query: str, limit: int
+) -> list[StaffCandidate]:
+    """Active people by name, for naming the staff involved in this report. Safety officers
+    may not list users (that is an admin's screen), so this is their one way to find them."""
+    _require_officer(principal)
+    _load_for(session, principal, report_id)
+    people = auth_service.search_active_users(session, name_contains=query, limit=limit)
+    return [
+        StaffCandidate(id=p.id, display_name=p.display_name, department_id=p.department_id)
+        for p in people
+    ]
+
+
 # --- messages ----------------------------------------------------------------------------
 
 
@@ -844,6 +872,7 @@ def anonymous_report_view(session: Session, principal: Principal) -> AnonymousRe
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         outcome_summary=report.outcome_summary,
+        not_actionable_reason=report.not_actionable_reason,
         lessons=_lessons_for(session, [report.id])[report.id],
     )
 

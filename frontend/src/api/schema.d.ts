@@ -4,6 +4,78 @@
  */
 
 export interface paths {
+    "/api/v1/action-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Action Items
+         * @description Soonest due first.
+         */
+        get: operations["action-items-list_action_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/action-items/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The RCA² action hierarchy: each kind of action and its strength */
+        get: operations["action-items-action_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/action-items/overdue-by-department": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Overdue By Department */
+        get: operations["action-items-overdue_by_department"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/action-items/{action_item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Action Item */
+        get: operations["action-items-get_action_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Action Item */
+        patch: operations["action-items-update_action_item"];
+        trace?: never;
+    };
     "/api/v1/anonymous/report": {
         parameters: {
             query?: never;
@@ -264,6 +336,210 @@ export interface paths {
         head?: never;
         /** Update Template */
         patch: operations["checkins-update_template"];
+        trace?: never;
+    };
+    "/api/v1/debriefs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Debriefs
+         * @description The debriefs the caller runs or was invited to (safety officers: all).
+         */
+        get: operations["debriefs-list_debriefs"];
+        put?: never;
+        /**
+         * Schedule a debrief
+         * @description Safety officers: any kind, any department. Department leads: their department.
+         *     Support coordinators: an open forum in any department.
+         */
+        post: operations["debriefs-create_debrief"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My upcoming debriefs as an iCalendar file */
+        get: operations["debriefs-debrief_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members of staff to invite, to facilitate or to own an action
+         * @description For those who schedule debriefs and facilitators of one under way.
+         */
+        get: operations["debriefs-list_team_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Debrief */
+        get: operations["debriefs-get_debrief"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Debrief */
+        patch: operations["debriefs-update_debrief"];
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}/action-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Debrief Action */
+        post: operations["action-items-create_debrief_action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record who attended (only the people named change) */
+        post: operations["debriefs-record_attendance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feedback averages (from 5 answers, once feedback has closed) */
+        get: operations["debriefs-feedback_summary"];
+        put?: never;
+        /**
+         * Rate a debrief anonymously (participants, once)
+         * @description Stored with no link to you. Deliberately not idempotent by key: a stored request
+         *     hash would tie your answer to you. A second answer gets 409.
+         */
+        post: operations["debriefs-give_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite people (each is notified) */
+        post: operations["debriefs-invite_participants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}/participants/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Participant */
+        delete: operations["debriefs-remove_participant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save the structured record (If-Match: the record's version) */
+        put: operations["debriefs-save_record"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debriefs/{debrief_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a debrief along: scheduled → held → summarized → closed, or cancel it */
+        post: operations["debriefs-transition_debrief"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/departments": {
@@ -656,6 +932,23 @@ export interface paths {
         patch: operations["reports-triage_report"];
         trace?: never;
     };
+    "/api/v1/reports/{report_id}/action-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Report Action */
+        post: operations["action-items-create_report_action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/{report_id}/involved-staff": {
         parameters: {
             query?: never;
@@ -738,6 +1031,23 @@ export interface paths {
         put?: never;
         /** Post Message */
         post: operations["reports-post_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/staff-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find active people by name, to name the staff involved in this report */
+        get: operations["reports-search_staff_candidates"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -856,6 +1166,127 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ActionCategory
+         * @description The kinds of action in the RCA² hierarchy; the strength follows from the kind.
+         * @enum {string}
+         */
+        ActionCategory: "architectural_change" | "forcing_function" | "simplify_process" | "standardize_equipment_or_process" | "tangible_leadership_involvement" | "redundancy" | "staffing_or_workload_change" | "software_enhancement" | "eliminate_distractions" | "simulation_training" | "checklist_or_cognitive_aid" | "eliminate_look_and_sound_alikes" | "standardized_communication_tool" | "enhanced_documentation" | "double_check" | "warning" | "new_policy_or_procedure" | "training" | "further_study";
+        /** ActionCategoryInfo */
+        ActionCategoryInfo: {
+            category: components["schemas"]["ActionCategory"];
+            /** Example */
+            example: string;
+            /** Label */
+            label: string;
+            strength: components["schemas"]["ActionStrength"];
+        };
+        /** ActionItemCreate */
+        ActionItemCreate: {
+            /** @description The kind of action in the RCA² hierarchy; its strength follows from it. */
+            category: components["schemas"]["ActionCategory"];
+            /** Description */
+            description: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Effectiveness Measure
+             * @description How we will know the action worked.
+             */
+            effectiveness_measure: string;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+        };
+        /** ActionItemRead */
+        ActionItemRead: {
+            /**
+             * Allowed Statuses
+             * @description Statuses the caller may move this item to.
+             */
+            allowed_statuses: components["schemas"]["ActionStatus"][];
+            /**
+             * Can Manage
+             * @description The caller may change every field.
+             */
+            can_manage: boolean;
+            category: components["schemas"]["ActionCategory"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Debrief Id */
+            debrief_id: string | null;
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Description */
+            description: string;
+            /** Done At */
+            done_at: string | null;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /** Effectiveness Measure */
+            effectiveness_measure: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Overdue */
+            is_overdue: boolean;
+            owner: components["schemas"]["PersonRef"];
+            /** Report Id */
+            report_id: string | null;
+            status: components["schemas"]["ActionStatus"];
+            strength: components["schemas"]["ActionStrength"];
+            /** Verification Note */
+            verification_note: string | null;
+            /** Verified At */
+            verified_at: string | null;
+            /** Version */
+            version: number;
+        };
+        /** ActionItemUpdate */
+        ActionItemUpdate: {
+            category?: components["schemas"]["ActionCategory"] | null;
+            /** Description */
+            description?: string | null;
+            /** Due On */
+            due_on?: string | null;
+            /** Effectiveness Measure */
+            effectiveness_measure?: string | null;
+            /** Owner Id */
+            owner_id?: string | null;
+            status?: components["schemas"]["ActionStatus"] | null;
+            /**
+             * Verification Note
+             * @description How effectiveness was checked; required to mark an item verified.
+             */
+            verification_note?: string | null;
+        };
+        /**
+         * ActionStatus
+         * @enum {string}
+         */
+        ActionStatus: "open" | "in_progress" | "done" | "verified";
+        /**
+         * ActionStrength
+         * @description The three tiers of the RCA² action hierarchy (NPSF, 2015).
+         * @enum {string}
+         */
+        ActionStrength: "stronger" | "intermediate" | "weaker";
         /** AnonymousReportCreate */
         AnonymousReportCreate: {
             category: components["schemas"]["Category"];
@@ -910,6 +1341,11 @@ export interface components {
             kind: components["schemas"]["ReportKind"];
             /** Lessons */
             lessons: components["schemas"]["LessonSummary"][];
+            /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
             /**
              * Occurred On
              * Format: date
@@ -981,6 +1417,16 @@ export interface components {
             revoked_at: string | null;
             /** Scopes */
             scopes: components["schemas"]["Scope"][];
+        };
+        /**
+         * AttendanceUpdate
+         * @description Marks the people named here; everyone else keeps what was recorded for them.
+         */
+        AttendanceUpdate: {
+            /** Absent */
+            absent?: string[];
+            /** Attended */
+            attended?: string[];
         };
         /** AuditEventRead */
         AuditEventRead: {
@@ -1195,6 +1641,224 @@ export interface components {
             /** Template Version */
             template_version: number;
         };
+        /** DebriefCreate */
+        DebriefCreate: {
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /**
+             * Duration Minutes
+             * @default 60
+             */
+            duration_minutes: number;
+            /**
+             * Facilitator Id
+             * Format: uuid
+             */
+            facilitator_id: string;
+            kind: components["schemas"]["DebriefKind"];
+            /** Location */
+            location?: string | null;
+            /**
+             * Participant Ids
+             * @description People to invite now; each gets an in-app notification (and an email).
+             */
+            participant_ids?: string[];
+            /**
+             * Report Ids
+             * @description Reports this debrief is about; the caller must be able to see each one.
+             */
+            report_ids?: string[];
+            /**
+             * Scheduled At
+             * Format: date-time
+             * @description UTC or with an offset; at most 7 days ago.
+             */
+            scheduled_at: string;
+            /**
+             * Title
+             * @description A short name for the session. It is not put in calendar invitations.
+             */
+            title: string;
+        };
+        /**
+         * DebriefKind
+         * @enum {string}
+         */
+        DebriefKind: "hot" | "cold" | "open_forum" | "huddle";
+        /** DebriefListItem */
+        DebriefListItem: {
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Duration Minutes */
+            duration_minutes: number;
+            facilitator: components["schemas"]["PersonRef"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["DebriefKind"];
+            /** Location */
+            location: string | null;
+            /**
+             * Scheduled At
+             * Format: date-time
+             */
+            scheduled_at: string;
+            status: components["schemas"]["DebriefStatus"];
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** DebriefRead */
+        DebriefRead: {
+            /** Allowed Transitions */
+            allowed_transitions: components["schemas"]["DebriefStatus"][];
+            /**
+             * Can Manage
+             * @description The caller may change this debrief.
+             */
+            can_manage: boolean;
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /** Duration Minutes */
+            duration_minutes: number;
+            facilitator: components["schemas"]["PersonRef"];
+            feedback: components["schemas"]["FeedbackState"];
+            /** Held At */
+            held_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["DebriefKind"];
+            /** Location */
+            location: string | null;
+            /** Participants */
+            participants: components["schemas"]["ParticipantRead"][];
+            record: components["schemas"]["DebriefRecordRead"];
+            /**
+             * Report Ids
+             * @description Linked reports; shown to those who run the debrief, empty for participants.
+             */
+            report_ids: string[];
+            /**
+             * Scheduled At
+             * Format: date-time
+             */
+            scheduled_at: string;
+            status: components["schemas"]["DebriefStatus"];
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** DebriefRecordRead */
+        DebriefRecordRead: {
+            /** Contributing Factors */
+            contributing_factors: components["schemas"]["ContributingFactor"][];
+            /** Events */
+            events: string[];
+            ground_rules: components["schemas"]["GroundRules"];
+            /** Learnings */
+            learnings: string | null;
+            /** Support Offered */
+            support_offered: boolean | null;
+            /** Updated At */
+            updated_at: string | null;
+            /**
+             * Version
+             * @description Send as If-Match when saving the record.
+             */
+            version: number;
+            /** Was Hard */
+            was_hard: string | null;
+            /** Went Well */
+            went_well: string | null;
+        };
+        /**
+         * DebriefRecordWrite
+         * @description The whole record, replaced on each save (the facilitator saves step by step).
+         */
+        DebriefRecordWrite: {
+            /** Contributing Factors */
+            contributing_factors?: components["schemas"]["ContributingFactor"][];
+            /**
+             * Events
+             * @description What happened, in order, as system events (no names).
+             */
+            events?: string[];
+            /**
+             * Ground Rules Acknowledged
+             * @default false
+             */
+            ground_rules_acknowledged: boolean;
+            /** Learnings */
+            learnings?: string | null;
+            /**
+             * Support Offered
+             * @description Whether support was offered to the team. Never who needed it.
+             */
+            support_offered?: boolean | null;
+            /** Was Hard */
+            was_hard?: string | null;
+            /** Went Well */
+            went_well?: string | null;
+        };
+        /**
+         * DebriefStatus
+         * @enum {string}
+         */
+        DebriefStatus: "scheduled" | "held" | "summarized" | "closed" | "cancelled";
+        /** DebriefTransition */
+        DebriefTransition: {
+            /**
+             * Reason
+             * @description Why a debrief is cancelled (optional).
+             */
+            reason?: string | null;
+            to: components["schemas"]["DebriefStatus"];
+        };
+        /**
+         * DebriefUpdate
+         * @description Schedule fields change only while the debrief is scheduled; title and linked reports
+         *     until it is closed.
+         */
+        DebriefUpdate: {
+            /** Department Id */
+            department_id?: string | null;
+            /** Duration Minutes */
+            duration_minutes?: number | null;
+            /** Facilitator Id */
+            facilitator_id?: string | null;
+            kind?: components["schemas"]["DebriefKind"] | null;
+            /** Location */
+            location?: string | null;
+            /** Report Ids */
+            report_ids?: string[] | null;
+            /** Scheduled At */
+            scheduled_at?: string | null;
+            /** Title */
+            title?: string | null;
+        };
         /** DepartmentCreate */
         DepartmentCreate: {
             /**
@@ -1280,6 +1944,60 @@ export interface components {
          * @enum {string}
          */
         Direction: "up" | "down";
+        /** FeedbackCreate */
+        FeedbackCreate: {
+            /**
+             * Felt Safe
+             * @description I felt safe to speak (1-5).
+             */
+            felt_safe: number;
+            /**
+             * Systems Focus
+             * @description It focused on systems rather than blame (1-5).
+             */
+            systems_focus: number;
+            /**
+             * Useful
+             * @description It was useful (1-5).
+             */
+            useful: number;
+        };
+        /** FeedbackState */
+        FeedbackState: {
+            /**
+             * Can Give
+             * @description The caller is a participant who may still answer.
+             */
+            can_give: boolean;
+            /**
+             * Given
+             * @description The caller has answered.
+             */
+            given: boolean;
+            /**
+             * Is Open
+             * @description Participants may answer now.
+             */
+            is_open: boolean;
+        };
+        /** FeedbackSummary */
+        FeedbackSummary: {
+            /** Felt Safe */
+            felt_safe: number | null;
+            /** Minimum Responses */
+            minimum_responses: number;
+            /**
+             * Published
+             * @description Averages are shown once feedback has closed and at least `minimum_responses` answered, so no answer can be worked out by comparing two views.
+             */
+            published: boolean;
+            /** Responses */
+            responses: number;
+            /** Systems Focus */
+            systems_focus: number | null;
+            /** Useful */
+            useful: number | null;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -1307,6 +2025,18 @@ export interface components {
              * @description Null when suppressed, or when there is no data.
              */
             value: number | null;
+        };
+        /** GroundRules */
+        GroundRules: {
+            /** Acknowledged */
+            acknowledged: boolean;
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /**
+             * Text
+             * @description The statement as agreed when acknowledged; otherwise the one to agree to.
+             */
+            text: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1633,6 +2363,11 @@ export interface components {
             lessons: components["schemas"]["LessonSummary"][];
             mode: components["schemas"]["ReportMode"];
             /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
+            /**
              * Occurred On
              * Format: date
              */
@@ -1699,6 +2434,31 @@ export interface components {
              */
             time_zone?: string | null;
         };
+        /** OverdueCount */
+        OverdueCount: {
+            /**
+             * Department Id
+             * Format: uuid
+             */
+            department_id: string;
+            /**
+             * Oldest Due On
+             * Format: date
+             */
+            oldest_due_on: string;
+            /** Overdue */
+            overdue: number;
+        };
+        /** Page[ActionItemRead] */
+        Page_ActionItemRead_: {
+            /** Items */
+            items: components["schemas"]["ActionItemRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ApiKeyRead] */
         Page_ApiKeyRead_: {
             /** Items */
@@ -1713,6 +2473,16 @@ export interface components {
         Page_AuditEventRead_: {
             /** Items */
             items: components["schemas"]["AuditEventRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[DebriefListItem] */
+        Page_DebriefListItem_: {
+            /** Items */
+            items: components["schemas"]["DebriefListItem"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -1779,6 +2549,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[TeamMember] */
+        Page_TeamMember_: {
+            /** Items */
+            items: components["schemas"]["TeamMember"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[TemplateRead] */
         Page_TemplateRead_: {
             /** Items */
@@ -1798,6 +2578,26 @@ export interface components {
              * @description Pass as `cursor` to get the next page; null on the last page.
              */
             next_cursor?: string | null;
+        };
+        /** ParticipantRead */
+        ParticipantRead: {
+            /**
+             * Attended
+             * @description Null until attendance is recorded.
+             */
+            attended: boolean | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /** ParticipantsInvite */
+        ParticipantsInvite: {
+            /** User Ids */
+            user_ids: string[];
         };
         /** PersonRef */
         PersonRef: {
@@ -1967,6 +2767,11 @@ export interface components {
             /** Lessons */
             lessons: components["schemas"]["LessonSummary"][];
             mode: components["schemas"]["ReportMode"];
+            /**
+             * Not Actionable Reason
+             * @description Why the safety team took no further action, if it did not.
+             */
+            not_actionable_reason?: string | null;
             /**
              * Occurred On
              * Format: date
@@ -2344,6 +3149,21 @@ export interface components {
             min_cell_size: number;
         };
         /**
+         * StaffCandidate
+         * @description A person a safety officer may name as involved: no email, roles or profession.
+         */
+        StaffCandidate: {
+            /** Department Id */
+            department_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
+        /**
          * StaffingFigures
          * @description Operational figures, not about people's answers: never suppressed.
          */
@@ -2403,6 +3223,21 @@ export interface components {
              * @description Active peer supporters notified.
              */
             notified: number;
+        };
+        /**
+         * TeamMember
+         * @description Someone who can facilitate, take part in or own an action: a name and a department.
+         */
+        TeamMember: {
+            /** Department Id */
+            department_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
         };
         /** TemplateCreate */
         TemplateCreate: {
@@ -2607,6 +3442,218 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "action-items-list_action_items": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+                department_id?: string | null;
+                owner_id?: string | null;
+                status?: components["schemas"]["ActionStatus"] | null;
+                strength?: components["schemas"]["ActionStrength"] | null;
+                /** @description Open or in progress and past the due date. */
+                overdue?: boolean | null;
+                debrief_id?: string | null;
+                report_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ActionItemRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "action-items-action_categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionCategoryInfo"][];
+                };
+            };
+        };
+    };
+    "action-items-overdue_by_department": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverdueCount"][];
+                };
+            };
+        };
+    };
+    "action-items-get_action_item": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                action_item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "action-items-update_action_item": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                action_item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionItemUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "anonymous-read_anonymous_report": {
         parameters: {
             query?: never;
@@ -3324,6 +4371,856 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-list_debriefs": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+                status?: components["schemas"]["DebriefStatus"] | null;
+                kind?: components["schemas"]["DebriefKind"] | null;
+                department_id?: string | null;
+                /** @description Scheduled sessions from now on, soonest first. */
+                upcoming?: boolean;
+                /** @description Only those I facilitate or am invited to. */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DebriefListItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "debriefs-create_debrief": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DebriefCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebriefRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-debrief_calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description iCalendar (RFC 5545) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-list_team_members": {
+        parameters: {
+            query?: {
+                department_id?: string | null;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TeamMember_"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "debriefs-get_debrief": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebriefRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "debriefs-update_debrief": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DebriefUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebriefRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "action-items-create_debrief_action": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionItemCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-record_attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttendanceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipantRead"][];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-feedback_summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackSummary"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "debriefs-give_feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-invite_participants": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParticipantsInvite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipantRead"][];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-remove_participant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                debrief_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "debriefs-save_record": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DebriefRecordWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebriefRecordRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "debriefs-transition_debrief": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                debrief_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DebriefTransition"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebriefRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4510,6 +6407,65 @@ export interface operations {
             };
         };
     };
+    "action-items-create_report_action": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionItemCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "reports-read_involved_staff": {
         parameters: {
             query?: never;
@@ -4842,6 +6798,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "reports-search_staff_candidates": {
+        parameters: {
+            query: {
+                /** @description Part of the person's display name (case-insensitive). */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCandidate"][];
                 };
             };
             /** @description Not found */

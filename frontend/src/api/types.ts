@@ -123,6 +123,118 @@ export const STAFF_ROLES = [
   'department_lead',
 ] as const satisfies readonly Role[];
 
-const shifts = ['day', 'evening', 'night'] as const satisfies readonly ShiftName[];
-export const SHIFTS: Exhaustive<ShiftName, typeof shifts> = shifts;
 export const SHIFT_LABELS: Record<ShiftName, string> = { day: 'Day', evening: 'Evening', night: 'Night' };
+// --- reports (safety events), messages, just-culture reviews, lessons ---------------------
+
+export type Organisation = Schemas['OrganisationRead'];
+export type ReportMode = Schemas['ReportMode'];
+export type ReportKind = Schemas['ReportKind'];
+export type Category = Schemas['Category'];
+export type Harm = Schemas['Harm'];
+export type NccMerp = Schemas['NccMerp'];
+export type Shift = Schemas['Shift'];
+export type ContributingFactor = Schemas['ContributingFactor'];
+export type ReportStatus = Schemas['ReportStatus'];
+export type ReportCreate = Schemas['ReportCreate'];
+export type ReportCreated = Schemas['ReportCreated'];
+export type AnonymousReportCreate = Schemas['AnonymousReportCreate'];
+export type AnonymousReportCreated = Schemas['AnonymousReportCreated'];
+export type AnonymousReportView = Schemas['AnonymousReportView'];
+export type ReportSession = Schemas['ReportSession'];
+export type SupportOffer = Schemas['SupportOffer'];
+export type MyReport = Schemas['MyReport'];
+export type ReportListItem = Schemas['ReportListItem'];
+export type ReportRead = Schemas['ReportRead'];
+export type ReportUpdate = Schemas['ReportUpdate'];
+export type ReportStatusCount = Schemas['ReportStatusCount'];
+export type Subcategory = Schemas['SubcategoryRead'];
+export type HighRiskScenario = Schemas['HighRiskScenarioRead'];
+export type InvolvedStaff = Schemas['InvolvedStaffRead'];
+export type InvolvedStaffUpdate = Schemas['InvolvedStaffUpdate'];
+export type StaffCandidate = Schemas['StaffCandidate'];
+export type PersonRef = Schemas['PersonRef'];
+export type Message = Schemas['MessageRead'];
+export type LessonSummary = Schemas['LessonSummary'];
+export type Lesson = Schemas['LessonRead'];
+export type LessonCreate = Schemas['LessonCreate'];
+export type JcQuestion = Schemas['JcQuestion'];
+export type JcAnswer = Schemas['JcAnswer'];
+export type JcOutcome = Schemas['JcOutcome'];
+export type JcReview = Schemas['JcReviewRead'];
+export type JcReviewWrite = Schemas['JcReviewWrite'];
+
+const reportModes = ['named', 'confidential', 'anonymous'] as const satisfies readonly ReportMode[];
+export const REPORT_MODES: Exhaustive<ReportMode, typeof reportModes> = reportModes;
+
+const reportKinds = [
+  'incident',
+  'near_miss',
+  'unsafe_condition',
+  'good_catch_or_excellence',
+] as const satisfies readonly ReportKind[];
+export const REPORT_KINDS: Exhaustive<ReportKind, typeof reportKinds> = reportKinds;
+
+const categories = [
+  'blood',
+  'device',
+  'fall',
+  'healthcare_associated_infection',
+  'medication',
+  'perinatal',
+  'pressure_injury',
+  'surgery_anesthesia',
+  'venous_thromboembolism',
+  'other',
+] as const satisfies readonly Category[];
+export const CATEGORIES: Exhaustive<Category, typeof categories> = categories;
+
+const harms = ['none', 'mild', 'moderate', 'severe', 'death', 'unknown'] as const satisfies readonly Harm[];
+export const HARMS: Exhaustive<Harm, typeof harms> = harms;
+
+const nccMerp = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'] as const satisfies readonly NccMerp[];
+export const NCC_MERP: Exhaustive<NccMerp, typeof nccMerp> = nccMerp;
+
+const shifts = ['day', 'evening', 'night'] as const satisfies readonly Shift[];
+export const SHIFTS: Exhaustive<Shift, typeof shifts> = shifts;
+
+const factors = [
+  'communication',
+  'handoff',
+  'staffing',
+  'workload',
+  'fatigue',
+  'equipment',
+  'environment',
+  'policy_procedure',
+  'training',
+  'teamwork',
+  'patient_factors',
+  'it_system',
+  'other',
+] as const satisfies readonly ContributingFactor[];
+export const CONTRIBUTING_FACTORS: Exhaustive<ContributingFactor, typeof factors> = factors;
+
+const reportStatuses = [
+  'submitted',
+  'triaged',
+  'under_review',
+  'action_planned',
+  'closed',
+  'not_actionable',
+] as const satisfies readonly ReportStatus[];
+export const REPORT_STATUSES: Exhaustive<ReportStatus, typeof reportStatuses> = reportStatuses;
+
+const jcQuestions = [
+  'deliberate_harm',
+  'substance_abuse',
+  'ill_health',
+  'protocols_existed',
+  'protocols_workable',
+  'knowingly_departed',
+  'peers_would_act_same',
+  'missed_training',
+  'supervision_lacking',
+  'mitigating_circumstances',
+] as const satisfies readonly JcQuestion[];
+/** The just-culture guide's questions, in the order the guide asks them. */
+export const JC_QUESTIONS: Exhaustive<JcQuestion, typeof jcQuestions> = jcQuestions;

@@ -47,17 +47,59 @@ describe('AppNav', () => {
     const nav = renderNavFor(['staff']);
     expect(within(nav).queryByRole('region', { name: 'Admin' })).toBeNull();
     expect(within(nav).queryByText('Admin')).toBeNull();
-    expect(linkNames(nav)).toEqual(['Profile', 'Check-in', 'Insights']);
+    expect(within(nav).queryByRole('region', { name: 'Safety' })).toBeNull();
+    expect(linkNames(within(nav).getByRole('region', { name: 'My Haven' }))).toEqual([
+      'Profile',
+      'Check-in',
+      'Report an event',
+      'My reports',
+      'Learning feed',
+      'Follow an anonymous report',
+    ]);
+    expect(linkNames(within(nav).getByRole('region', { name: 'See where support is needed' }))).toEqual([
+      'Insights',
+    ]);
   });
 
   it('offers department leads the staffing page', () => {
-    expect(linkNames(renderNavFor(['department_lead']))).toContain('Staffing');
+    const insights = within(renderNavFor(['department_lead'])).getByRole('region', {
+      name: 'See where support is needed',
+    });
+    expect(linkNames(insights)).toEqual(['Insights', 'Staffing']);
   });
 
   it('gives admins insights but no check-in', () => {
     const names = linkNames(renderNavFor(['admin']));
     expect(names).toContain('Insights');
     expect(names).not.toContain('Check-in');
+  });
+
+  it.each<Role>(['safety_officer', 'department_lead'])('gives a %s the report queue under Safety', (role) => {
+    const nav = renderNavFor([role]);
+    const safety = within(nav).getByRole('region', { name: 'Safety' });
+    expect(linkNames(safety)).toEqual(['Report queue']);
+    expect(within(safety).getByRole('link', { name: 'Report queue' }).getAttribute('href')).toBe('/reports');
+  });
+
+  it('offers an admin-only account the learning feed but not reporting', () => {
+    const names = linkNames(renderNavFor(['admin']));
+    expect(names).toContain('Learning feed');
+    expect(names).not.toContain('Report an event');
+    expect(names).not.toContain('Report queue');
+  });
+
+  it('shows staff debriefs and their action items, and leads the overdue list', () => {
+    const staff = within(renderNavFor(['staff'])).getByRole('region', { name: 'Debriefs and actions' });
+    expect(linkNames(staff)).toEqual(['Debriefs', 'My action items']);
+  });
+
+  it('shows a department lead the overdue actions', () => {
+    const lead = within(renderNavFor(['department_lead'])).getByRole('region', { name: 'Debriefs and actions' });
+    expect(linkNames(lead)).toEqual(['Debriefs', 'My action items', 'Overdue actions']);
+  });
+
+  it('shows an admin nothing of debriefs', () => {
+    expect(within(renderNavFor(['admin'])).queryByRole('region', { name: 'Debriefs and actions' })).toBeNull();
   });
 
   it('adds the Admin section for a person who holds admin among other roles', () => {

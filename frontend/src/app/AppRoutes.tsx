@@ -5,12 +5,18 @@ import { AppShell } from './AppShell';
 import { FEATURES } from './features';
 import { NotFoundPage } from './NotFoundPage';
 import { HOME_PATH } from './paths';
+import { PublicLayout } from './PublicLayout';
 import { RequireAudience } from './RequireAudience';
 
 export function AppRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      <Route element={<PublicLayout />}>
+        {FEATURES.flatMap((feature) => feature.publicRoutes ?? []).map(({ path, Page }) => (
+          <Route key={path} path={path} element={<Page />} />
+        ))}
+      </Route>
       <Route
         element={
           <RequireAuth>

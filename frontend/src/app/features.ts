@@ -5,15 +5,19 @@
  */
 import { checkinsFeature } from '../features/checkins';
 import { insightsFeature } from '../features/insights';
+import { debriefsFeature } from '../features/debriefs';
 import { integrationsFeature } from '../features/integrations';
 import { orgFeature } from '../features/org';
 import { profileFeature } from '../features/profile';
+import { reportsFeature } from '../features/reports';
 import type { Feature } from './registry';
 
 export const FEATURES: readonly Feature[] = [
   profileFeature,
   checkinsFeature,
   insightsFeature,
+  reportsFeature,
+  debriefsFeature,
   orgFeature,
   integrationsFeature,
 ];

@@ -15,6 +15,8 @@ export type Audience = 'any' | readonly Role[];
 export const NAV_SECTIONS = [
   { id: 'personal', label: 'My Haven' },
   { id: 'insights', label: 'See where support is needed' },
+  { id: 'safety', label: 'Safety' },
+  { id: 'learning', label: 'Debriefs and actions' },
   { id: 'admin', label: 'Admin' },
 ] as const;
 
@@ -25,6 +27,18 @@ export interface FeatureRoute {
   path: string;
   Page: ComponentType;
   audience: Audience;
+}
+
+/**
+ * A page anyone may open, signed in or not (e.g. following an anonymous report). Signed-in
+ * people see it inside the usual shell; others in a plain one with a link to sign in.
+ */
+export interface PublicRoute {
+  /** Path without leading slash (e.g. `follow-report`). */
+  path: string;
+  Page: ComponentType;
+  /** When given, the sign-in page links to it under this label. */
+  label?: string;
 }
 
 export interface NavItem {
@@ -38,6 +52,8 @@ export interface NavItem {
 export interface Feature {
   id: string;
   routes: readonly FeatureRoute[];
+  /** Pages open without signing in; the server must allow their calls without a session too. */
+  publicRoutes?: readonly PublicRoute[];
   nav: readonly NavItem[];
 }
 

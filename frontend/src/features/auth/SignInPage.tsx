@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
+import { FEATURES } from '../../app/features';
 import { HOME_PATH } from '../../app/paths';
 import { FormError } from '../../components/FormError';
 import { TextField } from '../../components/TextField';
@@ -10,6 +11,11 @@ import { useAuth } from './useAuth';
 
 // The token endpoint names the email `username` (OAuth2 password flow).
 const FIELDS = ['username', 'password'] as const;
+
+/** Pages open without an account (following an anonymous report …), linked below the form. */
+const publicLinks = FEATURES.flatMap((feature) => feature.publicRoutes ?? []).filter(
+  (route): route is typeof route & { label: string } => Boolean(route.label),
+);
 
 function safeReturnPath(state: unknown): string {
   const from = (state as SignInLocationState | null)?.from;
@@ -83,6 +89,17 @@ export function SignInPage() {
           </form>
         )}
       </main>
+      {publicLinks.length > 0 ? (
+        <nav className="sign-in__public" aria-label="Without signing in">
+          <ul>
+            {publicLinks.map((route) => (
+              <li key={route.path}>
+                <Link to={`/${route.path}`}>{route.label}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
     </div>
   );
 }
