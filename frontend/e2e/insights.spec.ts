@@ -104,6 +104,14 @@ test.describe('on a tablet', () => {
     );
     await expect(page.getByText(/^Loading/)).toHaveCount(0);
     await expectNoSeriousViolations(page, 'insights (coordinator)');
+
+    // Schedule an open forum: the debriefs page opens with the kind and department preset.
+    await first.getByRole('link', { name: 'Schedule an open forum for Emergency' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Schedule a debrief' })).toBeVisible();
+    await expect(page.getByRole('combobox', { name: 'Kind of debrief' })).toHaveValue('open_forum');
+    await expect(page.getByRole('combobox', { name: 'Department' })).toHaveValue(
+      (await page.evaluate(() => new URL(location.href).searchParams.get('department_id')))!,
+    );
   });
 
   test('the CSV download carries the same suppressed cells', async ({ page }) => {

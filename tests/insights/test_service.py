@@ -59,3 +59,52 @@ def test_a_larger_k_hides_more(
     )
     assert body["min_cell_size"] == 9
     assert calm["checkins"]["respondents"] == {"value": None, "suppressed": True}
+
+
+def test_debriefs_held_sit_beside_the_figures_unsuppressed(engine: Engine) -> None:
+    from datetime import UTC, datetime, time, timedelta
+
+    from haven.core import clock
+    from haven.debriefs import service as debriefs_service
+    from haven.debriefs.schemas import DebriefCreate, DebriefKind, DebriefStatus, DebriefTransition
+    from tests.factories.org import make_department
+
+    department = make_department(engine)
+    officer = make_person(engine, Role.safety_officer)
+    lead = make_person(engine, Role.department_lead, department_id=department)
+    last_week = service.last_complete_week()
+    wednesday = datetime.combine(last_week + timedelta(days=2), time(10), tzinfo=UTC)
+    clock.set_clock(lambda: wednesday)
+    with new_session(engine) as session:
+        debrief = debriefs_service.create_debrief(
+            session,
+            officer.principal,
+            data=DebriefCreate(
+                kind=DebriefKind.hot,
+                title="After the fall",
+                department_id=department,
+                facilitator_id=lead.id,
+                scheduled_at=wednesday,
+            ),
+        )
+        debriefs_service.transition_debrief(
+            session,
+            lead.principal,
+            debrief_id=debrief.id,
+            data=DebriefTransition(to=DebriefStatus.held),
+            if_match=f'"{debrief.version}"',
+        )
+        session.commit()
+    clock.set_clock(None)
+    with new_session(engine) as session:
+        table = service.department_insights(session, officer.principal)
+    row = next(
+        r
+        for r in table.rows
+        if r["department_id"] == department and r["week_start"] == table.last_week
+    )
+    organisation = next(
+        r for r in table.rows if r["scope"] == "organisation" and r["week_start"] == table.last_week
+    )
+    assert row["debriefs"]["debriefs_held"] == 1
+    assert organisation["debriefs"]["debriefs_held"] == 1

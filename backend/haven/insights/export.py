@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from haven.core.csvexport import Cell
 from haven.insights.schemas import (
@@ -19,6 +20,15 @@ from haven.insights.spc import ChartKind, Rule
 from haven.reports.schemas import Category, Harm, ReportKind
 
 SUPPRESSED = "suppressed"
+DEBRIEF_COLUMNS = (
+    "debriefs_held",
+    "action_items_opened",
+    "action_items_done",
+    "action_items_overdue",
+    "stronger",
+    "intermediate",
+    "weaker",
+)
 Table = tuple[list[str], list[list[Cell]]]
 
 
@@ -52,6 +62,7 @@ def departments_table(result: DepartmentInsights) -> Table:
         "staffing_ratio",
         "patient_days",
         "patients_per_staff",
+        *DEBRIEF_COLUMNS,
     ]
     rows: list[list[Cell]] = []
     for row in result.rows:
@@ -87,6 +98,7 @@ def departments_table(result: DepartmentInsights) -> Table:
                 s["staffing_ratio"],
                 s["patient_days"],
                 s["patients_per_staff"],
+                *[cast(int, row["debriefs"].get(name)) for name in DEBRIEF_COLUMNS],
             ]
         )
     return header, rows

@@ -90,6 +90,21 @@ class StaffingFigures(TypedDict):
     ]
 
 
+class DebriefFigures(TypedDict):
+    """Meetings held and actions tracked: counts of work, not of people or their answers,
+    so never suppressed (see the package docstring)."""
+
+    debriefs_held: int
+    action_items_opened: int
+    action_items_done: int
+    action_items_overdue: Annotated[
+        int, Field(description="Still open or in progress, due in the week.")
+    ]
+    stronger: Annotated[int, Field(description="Items opened in the week: stronger actions.")]
+    intermediate: int
+    weaker: int
+
+
 class DepartmentWeek(TypedDict):
     scope: RowScope
     department_id: uuid.UUID | None
@@ -98,6 +113,7 @@ class DepartmentWeek(TypedDict):
     checkins: CheckinFigures
     reports: ReportFigures
     staffing: StaffingFigures
+    debriefs: DebriefFigures
 
 
 class DepartmentInsights(ResponseModel):

@@ -29,6 +29,8 @@ from haven.core.pagination import PageParams
 from haven.core.security import Principal
 from haven.core.settings import get_settings
 from haven.core.weeks import ONE_WEEK, monday_of, weeks_between
+from haven.debriefs import service as debriefs_service
+from haven.debriefs.schemas import DebriefWeekFigures
 from haven.insights import policy, spc
 from haven.insights.schemas import (
     DepartmentInsights,
@@ -136,6 +138,7 @@ class Figures:
     checkins: list[dict[int, CheckinCell]] = field(default_factory=list)
     reports: list[dict[int, tuple[int, ...]]] = field(default_factory=list)
     staffing: list[dict[int, StaffingWeekFigures]] = field(default_factory=list)
+    debriefs: list[dict[int, DebriefWeekFigures]] = field(default_factory=list)
     present: list[list[int]] = field(default_factory=list)  # per week: departments with data
     _index: dict[Dept, int] = field(default_factory=dict)
 
@@ -156,6 +159,7 @@ def _collect(session: Session, weeks: list[date]) -> Figures:
     f.checkins = [{} for _ in weeks]
     f.reports = [{} for _ in weeks]
     f.staffing = [{} for _ in weeks]
+    f.debriefs = [{} for _ in weeks]
     question_of = {q.key: i for i, q in enumerate(f.questions)}
     for c in checkins_service.weekly_checkin_figures(session, start=start, end=end):
         sums: list[QuestionSums] = [(0, 0, 0)] * len(f.questions)
@@ -184,8 +188,13 @@ def _collect(session: Session, weeks: list[date]) -> Figures:
             for value, count in breakdown.items():
                 counts[_PART[(name, str(value))]] = count
         f.reports[w][f.index(r.department_id)] = tuple(counts)
+    # Debriefs count days in [start, end): the day after the last Sunday closes the range.
+    for b in debriefs_service.weekly_figures(session, start=start, end=end + timedelta(days=1)):
+        w = week_of.get(b.week_start)
+        if w is not None:
+            f.debriefs[w][f.index(b.department_id)] = b
     f.present = [
-        sorted(set(f.checkins[w]) | set(f.reports[w]) | set(f.staffing[w]))
+        sorted(set(f.checkins[w]) | set(f.reports[w]) | set(f.staffing[w]) | set(f.debriefs[w]))
         for w in range(len(weeks))
     ]
     return f
@@ -389,6 +398,22 @@ def _staffing_block(f: Figures, cell: _Cell) -> JSON:
     }
 
 
+_DEBRIEF_FIELDS = (
+    "debriefs_held",
+    "action_items_opened",
+    "action_items_done",
+    "action_items_overdue",
+    "stronger",
+    "intermediate",
+    "weaker",
+)
+
+
+def _debrief_block(f: Figures, cell: _Cell) -> JSON:
+    found = [f.debriefs[cell.w][d] for d in cell.departments if d in f.debriefs[cell.w]]
+    return {name: sum(getattr(b, name) for b in found) for name in _DEBRIEF_FIELDS}
+
+
 def _exposure(f: Figures, cell: _Cell) -> float | None:
     """Patient-days for a rate, only when every department with reports recorded a census
     (a rate over some of them would publish a new partial total)."""
@@ -505,6 +530,7 @@ def department_insights(
                     "checkins": _checkin_block(f, cell, hidden),
                     "reports": _report_block(f, cell, hidden),
                     "staffing": _staffing_block(f, cell),
+                    "debriefs": _debrief_block(f, cell),
                 }
             )
     return DepartmentInsights.model_validate(

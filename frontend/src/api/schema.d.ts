@@ -1684,6 +1684,33 @@ export interface components {
             title: string;
         };
         /**
+         * DebriefFigures
+         * @description Meetings held and actions tracked: counts of work, not of people or their answers,
+         *     so never suppressed (see the package docstring).
+         */
+        DebriefFigures: {
+            /** Action Items Done */
+            action_items_done: number;
+            /** Action Items Opened */
+            action_items_opened: number;
+            /**
+             * Action Items Overdue
+             * @description Still open or in progress, due in the week.
+             */
+            action_items_overdue: number;
+            /** Debriefs Held */
+            debriefs_held: number;
+            /** Intermediate */
+            intermediate: number;
+            /**
+             * Stronger
+             * @description Items opened in the week: stronger actions.
+             */
+            stronger: number;
+            /** Weaker */
+            weaker: number;
+        };
+        /**
          * DebriefKind
          * @enum {string}
          */
@@ -1926,6 +1953,7 @@ export interface components {
         /** DepartmentWeek */
         DepartmentWeek: {
             checkins: components["schemas"]["CheckinFigures"];
+            debriefs: components["schemas"]["DebriefFigures"];
             /** Department Id */
             department_id: string | null;
             /** Department Name */

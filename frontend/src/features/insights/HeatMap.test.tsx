@@ -23,6 +23,15 @@ function row(name: string, week: string, share: Figure): DepartmentWeek {
       harm_events_per_1000_patient_days: none,
     },
     staffing: { shifts: 0, planned_staff: 0, actual_staff: 0, staffing_ratio: null, patient_days: null, patients_per_staff: null },
+    debriefs: {
+      debriefs_held: 0,
+      action_items_opened: 0,
+      action_items_done: 0,
+      action_items_overdue: 0,
+      stronger: 0,
+      intermediate: 0,
+      weaker: 0,
+    },
   } as DepartmentWeek;
 }
 

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { toFormErrors } from '../../api/problem';
 import type { Hotspot } from '../../api/types';
 import { FormError } from '../../components/FormError';
@@ -8,11 +9,13 @@ import { alertSupporters } from './insightsApi';
 interface HotspotListProps {
   items: Hotspot[];
   canAlert: boolean;
+  /** May schedule an open forum (a debrief of kind open_forum) for the department. */
+  canScheduleForum: boolean;
   onSelect(departmentId: string): void;
 }
 
 /** Departments with a current signal of strain, worst first, with the reasons in words. */
-export function HotspotList({ items, canAlert, onSelect }: HotspotListProps) {
+export function HotspotList({ items, canAlert, canScheduleForum, onSelect }: HotspotListProps) {
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -61,6 +64,14 @@ export function HotspotList({ items, canAlert, onSelect }: HotspotListProps) {
                 >
                   See charts<span className="visually-hidden"> for {hotspot.department_name}</span>
                 </button>
+                {canScheduleForum ? (
+                  <Link
+                    className="button button--secondary"
+                    to={`/debriefs/new?kind=open_forum&department_id=${encodeURIComponent(hotspot.department_id)}`}
+                  >
+                    Schedule an open forum<span className="visually-hidden"> for {hotspot.department_name}</span>
+                  </Link>
+                ) : null}
                 {canAlert ? (
                   <button
                     type="button"

@@ -14,6 +14,7 @@ import { downloadCsv, getDepartmentInsights, getHotspots, getSignals } from './i
 const ALL_DEPARTMENT_ROLES: readonly Role[] = ['safety_officer', 'support_coordinator', 'admin'];
 const HOTSPOT_ROLES: readonly Role[] = [...ALL_DEPARTMENT_ROLES, 'department_lead'];
 const ORGANISATION = '';
+const FORUM_SCHEDULERS: readonly Role[] = ['support_coordinator', 'safety_officer', 'department_lead'];
 
 function rowKey(row: Pick<DepartmentWeek, 'department_id' | 'scope'>): string {
   return row.scope === 'organisation' ? ORGANISATION : (row.department_id ?? 'none');
@@ -25,6 +26,9 @@ export default function InsightsPage() {
   const roles = me?.roles ?? [];
   const seesHotspots = roles.some((r) => HOTSPOT_ROLES.includes(r));
   const canAlert = roles.includes('support_coordinator');
+  // The debriefs domain decides who may schedule (leads for their department, safety
+  // officers, coordinators for open forums); the client only offers it to them.
+  const canScheduleForum = roles.some((r) => FORUM_SCHEDULERS.includes(r));
 
   const [weeks, setWeeks] = useState(13);
   const [table, setTable] = useState<DepartmentInsights | null>(null);
@@ -141,7 +145,12 @@ export default function InsightsPage() {
         <section className="panel" aria-labelledby="hotspots-heading">
           <h2 id="hotspots-heading">Hotspots</h2>
           {hotspots === null ? <p role="status">Loading hotspots…</p> : (
-            <HotspotList items={hotspots.items} canAlert={canAlert} onSelect={selectDepartment} />
+            <HotspotList
+              items={hotspots.items}
+              canAlert={canAlert}
+              canScheduleForum={canScheduleForum}
+              onSelect={selectDepartment}
+            />
           )}
         </section>
       ) : null}
@@ -163,6 +172,8 @@ export default function InsightsPage() {
                     <th scope="col">Reports / 1,000 patient-days</th>
                     <th scope="col">Harm events / 1,000 patient-days</th>
                     <th scope="col">Respondents</th>
+                    <th scope="col">Debriefs held</th>
+                    <th scope="col">Actions overdue</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -176,6 +187,8 @@ export default function InsightsPage() {
                       <td>{formatFigure(row.reports.per_1000_patient_days, 'per_1000_patient_days')}</td>
                       <td>{formatFigure(row.reports.harm_events_per_1000_patient_days, 'per_1000_patient_days')}</td>
                       <td>{formatFigure(row.checkins.respondents, 'count')}</td>
+                      <td>{row.debriefs.debriefs_held}</td>
+                      <td>{row.debriefs.action_items_overdue}</td>
                     </tr>
                   ))}
                 </tbody>
