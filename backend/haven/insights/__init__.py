@@ -1,7 +1,8 @@
 """Insights: "see where support is needed", without ever exposing a small group.
 
 Owns no table. Reads weekly figures through each source's service, once per request:
-check-ins and staffing (``checkins.service``), reports (``reports.service``); then
+check-ins and staffing (``checkins.service``), reports (``reports.service``), debriefs and
+action items (``debriefs.service``); then
 suppresses small cells, builds the department x week table, the control charts (``spc``)
 and the hotspots. Every table also exports to CSV (``export``), with the same suppression.
 
@@ -12,8 +13,8 @@ Decisions (the small-cell rules are in ``suppression``; the statistics in ``spc`
   figures share their respondents; a question's own count is used if a template changed
   mid-period); for report counts, each report counts as one person, its reporter, since
   anonymous reporters cannot be told apart (so a count of 1 to k-1 reports is hidden).
-  Zero is shown: it is nobody. Staffing figures are operational, not about people, and are
-  never suppressed.
+  Zero is shown: it is nobody. Staffing, debrief and action-item figures count shifts,
+  meetings and tasks, not people or their answers, and are never suppressed.
 * Suppression runs per week over every department at once, including the organisation
   row and people without a department, and only then is the caller's view cut out: the
   same cell is hidden for everyone, and the organisation row cannot be used to subtract.
