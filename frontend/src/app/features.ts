@@ -14,8 +14,8 @@ import type { Feature } from './registry';
 
 export const FEATURES: readonly Feature[] = [
   profileFeature,
-  checkinsFeature,
   insightsFeature,
+  checkinsFeature,
   reportsFeature,
   debriefsFeature,
   orgFeature,
