@@ -15,6 +15,7 @@ from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
 from haven.reports.router import anonymous_router
 from haven.reports.router import router as reports_router
+from haven.support.router import router as support_router
 
 
 class Health(ResponseModel):
@@ -51,3 +52,4 @@ api_router.include_router(org_router)
 api_router.include_router(notifications_router)
 api_router.include_router(reports_router)
 api_router.include_router(anonymous_router)
+api_router.include_router(support_router)

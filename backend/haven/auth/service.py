@@ -495,6 +495,27 @@ def users_by_id(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UU
     return {u.id: _to_read(u, roles[u.id]) for u in users}
 
 
+def active_user_id_by_email(session: Session, email: str) -> uuid.UUID | None:
+    """The id of the active person with this email (case-insensitive), if any."""
+    user = session.exec(
+        select(User).where(
+            col(User.email) == _normalise_email(email), col(User.is_active).is_(True)
+        )
+    ).first()
+    return user.id if user is not None else None
+
+
+def user_ids_with_role(session: Session, role: Role) -> list[uuid.UUID]:
+    """Active people holding a role (e.g. every support coordinator, to notify them)."""
+    return list(
+        session.exec(
+            select(User.id)
+            .join(UserRole, col(UserRole.user_id) == col(User.id))
+            .where(col(UserRole.role) == role.value, col(User.is_active).is_(True))
+        ).all()
+    )
+
+
 def count_users(session: Session) -> int:
     return int(session.exec(select(sa.func.count()).select_from(User)).one())
 
