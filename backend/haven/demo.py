@@ -11,15 +11,18 @@ import json
 import os
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session
 
 from haven.auth import service as auth_service
 from haven.auth.schemas import Profession, Role, UserCreate
-from haven.core.security import new_secret
+from haven.core.security import Principal, new_secret
 from haven.org import service as org_service
 from haven.org.schemas import DepartmentCreate
+from haven.support import service as support_service
+from haven.support.schemas import OnCallWindow, ResourcesUpdate, SupporterCreate
 
 DEMO_DOMAIN = "haven.example.org"
 DEPARTMENTS = [
@@ -62,10 +65,11 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
         )
         codes[code] = dep.id
     logins = []
+    ids: dict[Role, uuid.UUID] = {}
     for role, local, display_name, dep_code, profession in PEOPLE:
         password = new_secret(12)
         email = f"{local}@{DEMO_DOMAIN}"
-        org_service.create_user(
+        ids[role] = org_service.create_user(
             session,
             None,
             data=UserCreate(
@@ -76,9 +80,55 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
                 profession=profession,
                 password=password,
             ),
-        )
+        ).id
         logins.append(DemoLogin(role.value, email, password, display_name))
+    _seed_support(session, ids)
     return logins
+
+
+def _seed_support(session: Session, ids: dict[Role, uuid.UUID]) -> None:
+    """The demo peer-support program: contacts to call and one supporter, on call all week."""
+    coordinator = Principal(
+        kind="user",
+        id=ids[Role.support_coordinator],
+        roles=frozenset({Role.support_coordinator.value}),
+    )
+    admin = Principal(kind="user", id=ids[Role.admin], roles=frozenset({Role.admin.value}))
+    support_service.set_resources(
+        session,
+        admin,
+        data=ResourcesUpdate.model_validate(
+            {
+                "items": [
+                    {
+                        "kind": "crisis_line",
+                        "name": "24-hour crisis line",
+                        "phone": "116 123",
+                        "hours": "24/7",
+                    },
+                    {
+                        "kind": "employee_assistance",
+                        "name": "Employee assistance (demo)",
+                        "phone": "0800 000 0000",
+                        "hours": "Mon-Fri 8:00-20:00",
+                    },
+                    {"kind": "chaplaincy", "name": "Chaplaincy (demo)", "phone": "extension 4455"},
+                ]
+            }
+        ),
+        if_match="*",
+    )
+    support_service.create_supporter(
+        session,
+        coordinator,
+        data=SupporterCreate(
+            user_id=ids[Role.peer_supporter],
+            training_completed_on=date(2026, 1, 12),
+            languages=["en"],
+            capacity=5,
+            on_call=[OnCallWindow(weekday=d, start="00:00", end="00:00") for d in range(7)],
+        ),
+    )
 
 
 def write_logins(path: Path, logins: list[DemoLogin]) -> None:
