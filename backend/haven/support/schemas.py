@@ -170,7 +170,8 @@ class OnCallWindowRead(ResponseModel):
 
 
 class SupporterCreate(RequestModel):
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(default=None, description="The person, by id …")
+    email: EmailStr | None = Field(default=None, max_length=254, description="… or by email.")
     training_completed_on: date | None = None
     training_expires_on: date | None = None
     professions: list[Profession] = Field(
@@ -185,6 +186,8 @@ class SupporterCreate(RequestModel):
 
     @model_validator(mode="after")
     def _languages(self) -> SupporterCreate:
+        if (self.user_id is None) == (self.email is None):
+            raise ValueError("name the person by user_id or by email (one of them)")
         _check_languages(self.languages)
         return self
 

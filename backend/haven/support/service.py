@@ -308,29 +308,28 @@ def _check_training(completed: date | None, expires: date | None) -> None:
 
 
 def create_supporter(session: Session, actor: Principal, *, data: SupporterCreate) -> SupporterRead:
-    user = auth_service.users_by_id(session, [data.user_id]).get(data.user_id)
+    field = "user_id" if data.user_id is not None else "email"
+    user_id = data.user_id or auth_service.active_user_id_by_email(session, str(data.email))
+    user = auth_service.users_by_id(session, [user_id]).get(user_id) if user_id else None
     if user is None or not user.is_active:
         raise Unprocessable(
-            "No active person with this id.",
-            errors=[field_error("user_id", "Not an active person.")],
+            "No active person is known by this.",
+            errors=[field_error(field, "Not an active person.")],
         )
     if Role.peer_supporter not in user.roles:
         raise Unprocessable(
             "Give this person the peer supporter role first (an administrator does that).",
-            errors=[field_error("user_id", "Needs the peer_supporter role.")],
+            errors=[field_error(field, "Needs the peer_supporter role.")],
         )
-    existing = session.exec(
-        select(Supporter.id).where(col(Supporter.user_id) == data.user_id)
-    ).first()
+    existing = session.exec(select(Supporter.id).where(col(Supporter.user_id) == user.id)).first()
     if existing is not None:
         raise Conflict(
-            "This person is already on the roster.",
-            errors=[field_error("user_id", "Already listed.")],
+            "This person is already on the roster.", errors=[field_error(field, "Already listed.")]
         )
     _check_training(data.training_completed_on, data.training_expires_on)
     now = clock.now()
     row = Supporter(
-        user_id=data.user_id,
+        user_id=user.id,
         training_completed_on=data.training_completed_on,
         training_expires_on=data.training_expires_on,
         professions=[p.value for p in data.professions] or [user.profession.value],

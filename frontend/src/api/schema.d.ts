@@ -2714,6 +2714,11 @@ export interface components {
              */
             capacity: number;
             /**
+             * Email
+             * @description … or by email.
+             */
+            email?: string | null;
+            /**
              * Is Active
              * @default true
              */
@@ -2736,9 +2741,9 @@ export interface components {
             training_expires_on?: string | null;
             /**
              * User Id
-             * Format: uuid
+             * @description The person, by id …
              */
-            user_id: string;
+            user_id?: string | null;
         };
         /** SupporterRead */
         SupporterRead: {

@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { RequireAuth } from '../features/auth/RequireAuth';
 import { SignInPage } from '../features/auth/SignInPage';
@@ -11,6 +12,17 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      {FEATURES.flatMap((feature) => feature.publicRoutes ?? []).map(({ path, Page }) => (
+        <Route
+          key={path}
+          path={path}
+          element={
+            <Suspense fallback={<p className="page-loading">Loading…</p>}>
+              <Page />
+            </Suspense>
+          }
+        />
+      ))}
       <Route
         element={
           <RequireAuth>

@@ -6,6 +6,7 @@
 import { integrationsFeature } from '../features/integrations';
 import { orgFeature } from '../features/org';
 import { profileFeature } from '../features/profile';
+import { supportFeature } from '../features/support';
 import type { Feature } from './registry';
 
-export const FEATURES: readonly Feature[] = [profileFeature, orgFeature, integrationsFeature];
+export const FEATURES: readonly Feature[] = [profileFeature, orgFeature, integrationsFeature, supportFeature];

@@ -14,6 +14,7 @@ export type Audience = 'any' | readonly Role[];
 /** Navigation sections, in display order. Later features add theirs here. */
 export const NAV_SECTIONS = [
   { id: 'personal', label: 'My Haven' },
+  { id: 'support', label: 'Peer support' },
   { id: 'admin', label: 'Admin' },
 ] as const;
 
@@ -34,10 +35,18 @@ export interface NavItem {
   audience: Audience;
 }
 
+/** A page open without sign-in (e.g. crisis contacts); rendered outside the signed-in shell. */
+export interface PublicRoute {
+  /** Absolute path, e.g. `/help`. */
+  path: string;
+  Page: ComponentType;
+}
+
 export interface Feature {
   id: string;
   routes: readonly FeatureRoute[];
   nav: readonly NavItem[];
+  publicRoutes?: readonly PublicRoute[];
 }
 
 export function canSee(audience: Audience, roles: readonly Role[]): boolean {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import { HOME_PATH } from '../../app/paths';
 import { FormError } from '../../components/FormError';
@@ -82,6 +82,9 @@ export function SignInPage() {
             </button>
           </form>
         )}
+        <p className="sign-in__help">
+          <Link to="/help">Need help now? Crisis contacts, no sign-in needed</Link>
+        </p>
       </main>
     </div>
   );
