@@ -167,9 +167,7 @@ def with_database(database_url: str, *, label: str, size: int = 500) -> None:
                 "capacity": rng.randint(2, 5),
                 "is_active": True,
                 "is_paused": rng.random() < 0.1,
-                "on_call": [
-                    {"weekday": d, "start": "07:00", "end": "19:00"} for d in range(7)
-                ],
+                "on_call": [{"weekday": d, "start": "07:00", "end": "19:00"} for d in range(7)],
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,

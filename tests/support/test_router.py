@@ -78,9 +78,7 @@ def _fill(path: str) -> str:
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_reaches_only_its_routes(
-    client: TestClient, engine: Engine, role: Role
-) -> None:
+def test_each_role_reaches_only_its_routes(client: TestClient, engine: Engine, role: Role) -> None:
     person = make_person(engine, role)
     for (method, path), allowed in MATRIX.items():
         response = client.request(method, _fill(path), json={}, headers=person.headers)
@@ -210,7 +208,11 @@ def test_each_party_sees_its_own_shape(client: TestClient, case: Any) -> None:
     mine = client.get(url, headers=nurse.headers).json()
     theirs = client.get(url, headers=supporter.headers).json()
     board = client.get(url, headers=coordinator.headers).json()
-    assert (mine["view"], theirs["view"], board["view"]) == ("requester", "supporter", "coordinator")
+    assert (mine["view"], theirs["view"], board["view"]) == (
+        "requester",
+        "supporter",
+        "coordinator",
+    )
     assert mine["contact_details"] == theirs["contact_details"] == "07700 900123"
     assert mine["requester_name"] is None and theirs["requester_name"]
     assert board["contact_details"] is None and board["preferred_times"] is None
@@ -246,10 +248,14 @@ def test_status_changes_need_the_current_version(client: TestClient, case: Any) 
     url = f"{P}/requests/{request_id}/transitions"
     assert_problem(client.post(url, json={"to": "contacted"}, headers=supporter.headers), 428)
     assert_problem(
-        client.post(url, json={"to": "contacted"}, headers={**supporter.headers, "If-Match": '"1"'}),
+        client.post(
+            url, json={"to": "contacted"}, headers={**supporter.headers, "If-Match": '"1"'}
+        ),
         412,
     )
-    ok = client.post(url, json={"to": "contacted"}, headers={**supporter.headers, "If-Match": '"2"'})
+    ok = client.post(
+        url, json={"to": "contacted"}, headers={**supporter.headers, "If-Match": '"2"'}
+    )
     assert ok.status_code == 200 and ok.headers["etag"] == '"3"'
     assert ok.json()["first_contact_at"] is not None
 
