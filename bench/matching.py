@@ -167,7 +167,13 @@ def with_database(database_url: str, *, label: str, size: int = 500) -> None:
                 "capacity": rng.randint(2, 5),
                 "is_active": True,
                 "is_paused": rng.random() < 0.1,
-                "on_call": [{"weekday": d, "start": "07:00", "end": "19:00"} for d in range(7)],
+                # Most are reachable around the clock, some only in the day.
+                "on_call": [
+                    {"weekday": d, "start": "00:00", "end": "00:00"}
+                    if rng.random() < 0.7
+                    else {"weekday": d, "start": "07:00", "end": "19:00"}
+                    for d in range(7)
+                ],
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -212,11 +218,19 @@ def with_database(database_url: str, *, label: str, size: int = 500) -> None:
             due_at=now,
         )
         med, p95 = _per_call_us(lambda: service._match(session, probe), min_seconds=3.0)
-        eligible = len(service._match(session, probe).eligible)
+        result = service._match(session, probe)
+        anchor, _ = _per_call_us(
+            lambda: session.execute(sa.select(Supporter.id, Supporter.on_call)).all()
+        )
     engine.dispose()
+    reasons: dict[str, int] = {}
+    for exclusion in result.excluded:
+        reasons[exclusion.reason.value] = reasons.get(exclusion.reason.value, 0) + 1
     print(
         f"matching [{label}]: load {size} supporters with people and caseloads, then match: "
-        f"{med / 1000:.2f} ms (p95 {p95 / 1000:.2f} ms), {eligible} eligible"
+        f"{med / 1000:.2f} ms (p95 {p95 / 1000:.2f} ms); anchor (read {size} roster rows) "
+        f"{anchor / 1000:.2f} ms -> {med / anchor:.1f}x; {len(result.eligible)} eligible, "
+        f"excluded {dict(sorted(reasons.items()))}"
     )
 
 

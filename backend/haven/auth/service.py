@@ -495,6 +495,37 @@ def users_by_id(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UU
     return {u.id: _to_read(u, roles[u.id]) for u in users}
 
 
+@dataclass(frozen=True)
+class UserSummary:
+    """What lists and matching need of a person, read as plain columns (no ORM objects)."""
+
+    id: uuid.UUID
+    display_name: str
+    department_id: uuid.UUID | None
+    is_active: bool
+    roles: frozenset[str]
+
+
+def user_summaries(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UserSummary]:
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    roles: dict[uuid.UUID, set[str]] = {i: set() for i in ids}
+    for uid, role_name in session.execute(
+        sa.select(col(UserRole.user_id), col(UserRole.role)).where(col(UserRole.user_id).in_(ids))
+    ).all():
+        roles[uid].add(role_name)
+    rows = session.execute(
+        sa.select(
+            col(User.id), col(User.display_name), col(User.department_id), col(User.is_active)
+        ).where(col(User.id).in_(ids))
+    ).all()
+    return {
+        uid: UserSummary(uid, name, department_id, active, frozenset(roles[uid]))
+        for uid, name, department_id, active in rows
+    }
+
+
 def active_user_id_by_email(session: Session, email: str) -> uuid.UUID | None:
     """The id of the active person with this email (case-insensitive), if any."""
     user = session.exec(
