@@ -380,6 +380,26 @@ def test_the_roster_needs_the_peer_supporter_role(client: TestClient, engine: En
     assert problem["errors"][0]["field"] == "user_id"
 
 
+def test_the_coordinator_adds_a_supporter_by_email(client: TestClient, engine: Engine) -> None:
+    coordinator = make_person(engine, Role.support_coordinator)
+    person = make_person(engine, Role.staff, Role.peer_supporter)
+    response = client.post(
+        f"{P}/supporters",
+        json={"email": person.email.upper(), "training_completed_on": "2026-02-01", "capacity": 2},
+        headers=coordinator.headers,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["user_id"] == str(person.id) and response.json()["capacity"] == 2
+    assert_problem(
+        client.post(
+            f"{P}/supporters",
+            json={"email": person.email, "user_id": str(person.id)},
+            headers=coordinator.headers,
+        ),
+        422,
+    )
+
+
 def test_a_person_is_on_the_roster_once(client: TestClient, engine: Engine) -> None:
     supporter = make_supporter(engine)
     coordinator = make_person(engine, Role.support_coordinator)
