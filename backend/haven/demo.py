@@ -57,7 +57,6 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
     """Create the demo organisation; ``None`` when people already exist (nothing is changed)."""
     if auth_service.count_users(session) > 0:
         return None
-    org_service.get_organisation(session)
     codes: dict[str, uuid.UUID] = {}
     for name, code in DEPARTMENTS:
         dep = org_service.create_department(

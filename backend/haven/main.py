@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 
-from haven.api import api_router
+from haven.api import include_api
 from haven.core.db import create_db_engine
 from haven.core.errors import install_error_handlers
 from haven.core.http import API_PREFIX, RequestContextMiddleware
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.engine = engine or create_db_engine(settings)
     install_error_handlers(app)
-    app.include_router(api_router)
+    include_api(app)
     web_dir = settings.web_dir
     if (web_dir / "index.html").is_file():
         # Low priority: API routes match first; browsers navigating to a client-side route

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from haven.core.logging import LOG_FORMAT, RequestContextFilter
+from haven.core.logging import LOG_FORMAT, RequestContextFilter, bind_request, unbind_request
 
 
 class _Capture(logging.Handler):
@@ -44,19 +44,42 @@ def test_access_log_lines_carry_the_request_id(client: TestClient, captured: _Ca
     assert "client=testclient" in lines[0]
 
 
-def test_anonymous_endpoints_log_no_address_no_request_id_and_only_the_day(
+def test_anonymous_endpoints_write_no_access_log_line(
     client: TestClient, captured: _Capture
 ) -> None:
     response = client.post("/api/v1/anonymous/reports", json={})
-    request_id = response.headers["x-request-id"]
-    records = [r for r in captured.records if "/api/v1/anonymous" in r.getMessage()]
-    assert records
-    for record in records:
-        line = captured.format(record)
-        assert "testclient" not in line
-        assert request_id not in line
-        assert record.request_id == "anonymous"  # type: ignore[attr-defined]
-        assert record.created % 86400 == 0
+    assert response.status_code == 422
+    assert [line for line in captured.lines if "/anonymous" in line] == []
+    assert all(response.headers["x-request-id"] not in line for line in captured.lines)
+
+
+def test_lines_logged_inside_an_anonymous_request_carry_no_id_and_only_the_day(
+    captured: _Capture,
+) -> None:
+    tokens = bind_request("0123456789abcdef", anonymous=True)
+    try:
+        logging.getLogger("haven.test").warning("something odd")
+    finally:
+        unbind_request(tokens)
+    (record,) = captured.records
+    assert record.request_id == "anonymous"  # type: ignore[attr-defined]
+    assert record.created % 86400 == 0 and record.msecs == 0
+    assert "0123456789abcdef" not in captured.lines[0]
+
+
+def test_a_forged_report_session_claim_does_not_hide_the_caller(
+    client: TestClient, captured: _Capture
+) -> None:
+    import base64
+    import json
+
+    payload = base64.urlsafe_b64encode(json.dumps({"typ": "report_session"}).encode()).decode()
+    forged = f"x.{payload.rstrip('=')}.x"
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+    lines = [line for line in captured.lines if "/api/v1/me" in line]
+    assert lines and "client=testclient" in lines[0]
+    assert response.headers["x-request-id"] in lines[0]
 
 
 def test_an_incoming_request_id_is_kept_when_it_is_safe(client: TestClient) -> None:

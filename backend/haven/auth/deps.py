@@ -7,11 +7,12 @@ and fails when one declares neither. The principal is resolved once per request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -66,7 +67,8 @@ def Allow(  # noqa: N802 - reads as a rule
         roles=frozenset(roles), scopes=frozenset(scopes), report_session=report_session
     )
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    # async: a pure check, so it costs no trip to the worker thread pool.
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not rule.allows(principal):
             raise Forbidden("Your role does not allow this.")
         return principal
@@ -102,6 +104,26 @@ STAFF: tuple[Role, ...] = (
 )
 
 
+def _access_rules(dependant: Dependant) -> Iterator[AccessRule]:
+    if dependant.call is not None and hasattr(dependant.call, ACCESS_ATTRIBUTE):
+        yield getattr(dependant.call, ACCESS_ATTRIBUTE)
+    for sub in dependant.dependencies:
+        yield from _access_rules(sub)
+
+
+def _check_route_access(request: Request, principal: Principal) -> None:
+    # Route-level dependencies run before the endpoint's parameters, so the route's own
+    # ``Allow`` has not been checked yet: check it here, or a stored response would be
+    # replayed to a caller the route refuses (an admin since demoted, say).
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    rules = [rule for rule in _access_rules(dependant) if not rule.public]
+    if not all(rule.allows(principal) for rule in rules):
+        raise Forbidden("Your role does not allow this.")
+
+
 async def _idempotency(
     request: Request,
     principal: CurrentPrincipal,
@@ -118,6 +140,7 @@ async def _idempotency(
 ) -> None:
     if idempotency_key is None:
         return
+    _check_route_access(request, principal)
     body = await request.body()
     await run_in_threadpool(
         check_key,

@@ -279,6 +279,15 @@ def _roles_of(session: Session, user_id: uuid.UUID) -> list[str]:
     return list(session.exec(select(UserRole.role).where(col(UserRole.user_id) == user_id)).all())
 
 
+_users = User.__table__  # type: ignore[attr-defined]
+_user_roles = UserRole.__table__  # type: ignore[attr-defined]
+_PRINCIPAL_QUERY = (
+    sa.select(_users.c.is_active, _users.c.department_id, _users.c.display_name, _user_roles.c.role)
+    .select_from(_users.outerjoin(_user_roles, _user_roles.c.user_id == _users.c.id))
+    .where(_users.c.id == sa.bindparam("user_id"))
+)
+
+
 def principal_for_bearer(session: Session, token: str) -> Principal:
     if token.startswith(API_KEY_MARK):
         return _principal_for_api_key(session, token)
@@ -295,15 +304,17 @@ def principal_for_bearer(session: Session, token: str) -> Principal:
         user_id = uuid.UUID(claims.sub)
     except ValueError as exc:
         raise Unauthorized("The access token is invalid or has expired.") from exc
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    # One round trip on every request: the person and their roles together.
+    rows = session.execute(_PRINCIPAL_QUERY, {"user_id": user_id}).all()
+    if not rows or not rows[0].is_active:
         raise Unauthorized("The access token is invalid or has expired.")
+    first = rows[0]
     return Principal(
         kind="user",
-        id=user.id,
-        roles=frozenset(_roles_of(session, user.id)),
-        department_id=user.department_id,
-        display_name=user.display_name,
+        id=user_id,
+        roles=frozenset(r.role for r in rows if r.role is not None),
+        department_id=first.department_id,
+        display_name=first.display_name,
     )
 
 

@@ -31,6 +31,17 @@ from haven.core.security import Principal
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
 
+_head = AuditHead.__table__  # type: ignore[attr-defined]
+# The UPDATE takes the lock and RETURNING reads the tip under it (SQLite >= 3.35, PostgreSQL).
+_CLAIM_NEXT = (
+    sa.update(_head)
+    .where(_head.c.id == HEAD_ID)
+    .values(last_seq=_head.c.last_seq + 1)
+    .returning(_head.c.last_seq, _head.c.last_hash)
+)
+_INSERT_EVENT = sa.insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_SET_HEAD_HASH = sa.update(_head).where(_head.c.id == HEAD_ID).values(last_hash=sa.bindparam("h"))
+
 
 def _content(
     *,
@@ -82,6 +93,21 @@ def row_hash(row: AuditEvent) -> str:
     )
 
 
+@dataclass(frozen=True)
+class RecordedEvent:
+    seq: int
+    id: uuid.UUID
+    occurred_at: datetime
+    actor_type: str
+    actor_id: uuid.UUID | None
+    action: str
+    object_type: str
+    object_id: uuid.UUID | None
+    request_id: str | None
+    prev_hash: str
+    hash: str
+
+
 def record_event(
     session: Session,
     actor: Principal | None,
@@ -89,39 +115,45 @@ def record_event(
     action: str,
     object_type: str,
     object_id: uuid.UUID | None,
-) -> AuditEvent:
+) -> RecordedEvent:
     """Append one event to the chain inside the caller's transaction."""
-    # Take the head's lock before reading it: see the module docstring.
-    session.execute(
-        sa.update(AuditHead).where(col(AuditHead.id) == HEAD_ID).values(last_seq=AuditHead.last_seq)
-    )
-    head = session.execute(
-        sa.select(col(AuditHead.last_seq), col(AuditHead.last_hash)).where(
-            col(AuditHead.id) == HEAD_ID
-        )
-    ).one()
+    # Taking the next number is the head's write lock (see the module docstring); plain
+    # Core statements, not ORM units of work: every audited request pays for this.
+    seq, prev_hash = session.execute(_CLAIM_NEXT).one()
     actor_type, actor_id = actor.audit_identity() if actor else ("system", None)
+    event_id = uuid.uuid4()
     occurred_at = clock.now()
-    row = AuditEvent(
-        seq=head.last_seq + 1,
-        occurred_at=occurred_at,
-        actor_type=actor_type,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        request_id=current_request_id(),
-        prev_hash=head.last_hash,
-        hash="",
+    request_id = current_request_id()
+    digest = _link_hash(
+        prev_hash,
+        _content(
+            seq=seq,
+            event_id=event_id,
+            occurred_at=occurred_at,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            request_id=request_id,
+        ),
     )
-    row.hash = row_hash(row)
-    session.add(row)
-    session.execute(
-        sa.update(AuditHead)
-        .where(col(AuditHead.id) == HEAD_ID)
-        .values(last_seq=row.seq, last_hash=row.hash)
-    )
-    return row
+    values = {
+        "seq": seq,
+        "id": event_id,
+        "occurred_at": occurred_at,
+        "actor_type": actor_type,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "request_id": request_id,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    session.execute(_INSERT_EVENT, values)
+    session.execute(_SET_HEAD_HASH, {"h": digest})
+    return RecordedEvent(**values)
 
 
 @dataclass(frozen=True)

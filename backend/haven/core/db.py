@@ -7,6 +7,7 @@ threadpool with no overflow: the default 5 + 10 pool starved under concurrent lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -98,6 +99,26 @@ class UnitOfWork:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+    def finish(
+        self, *, commit: bool, before_commit: Callable[[Session], None] | None = None
+    ) -> None:
+        """Commit (running ``before_commit`` first) or roll back, then close; one call, so a
+        request pays for one hop to the worker thread pool, not three."""
+        if self._session is None:
+            return
+        try:
+            if commit:
+                if before_commit is not None:
+                    before_commit(self._session)
+                self._session.commit()
+            else:
+                self._session.rollback()
+        except BaseException:
+            self._session.rollback()
+            raise
+        finally:
+            self.close()
 
 
 def ping(engine: Engine | None = None) -> None:

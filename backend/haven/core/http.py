@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import re
@@ -38,7 +39,7 @@ from haven.core.errors import (
     problem_response,
 )
 from haven.core.logging import bind_request, unbind_request
-from haven.core.security import REPORT_SESSION_TYPE
+from haven.core.security import REPORT_SESSION_AUDIENCE, REPORT_SESSION_TYPE, decode_token
 from haven.core.versioning import etag_for
 
 log = logging.getLogger("haven.http")
@@ -69,45 +70,48 @@ class HavenRoute(APIRoute):
             unit = UnitOfWork(request.app.state.engine)
             request.state.unit = unit
             try:
-                try:
-                    response = await handler(request)
-                except ReplayResponse as replay:
-                    await run_in_threadpool(unit.rollback)
-                    return replay.response
-                except AppError as exc:
-                    await run_in_threadpool(unit.commit if exc.commit_anyway else unit.rollback)
-                    raise
-                except (RequestValidationError, StarletteHTTPException):
-                    await run_in_threadpool(unit.rollback)
-                    raise
-                except Exception as exc:
-                    await run_in_threadpool(unit.rollback)
-                    mapped = _map_database_error(exc)
-                    if mapped is not None:
-                        raise mapped from exc
-                    return _internal_error(request, exc)
-                if unit.started:
-                    pending = getattr(request.state, "idempotency", None)
-                    try:
-                        if pending is not None and 200 <= response.status_code < 300:
-                            await run_in_threadpool(pending.store, unit.session, response)
-                        await run_in_threadpool(unit.commit)
-                    except Exception as exc:
-                        await run_in_threadpool(unit.rollback)
-                        if pending is not None and isinstance(exc, IntegrityError):
-                            raise Conflict(
-                                "Another request with this Idempotency-Key was processed at the "
-                                "same time. Retry to receive its result."
-                            ) from exc
-                        mapped = _map_database_error(exc)
-                        if mapped is not None:
-                            raise mapped from exc
-                        return _internal_error(request, exc)
+                response = await handler(request)
+            except ReplayResponse as replay:
+                await _finish(unit, commit=False)
+                return replay.response
+            except AppError as exc:
+                await _finish(unit, commit=exc.commit_anyway)
+                raise
+            except (RequestValidationError, StarletteHTTPException):
+                await _finish(unit, commit=False)
+                raise
+            except Exception as exc:
+                await _finish(unit, commit=False)
+                mapped = _map_database_error(exc)
+                if mapped is not None:
+                    raise mapped from exc
+                return _internal_error(request, exc)
+            if not unit.started:
                 return response
-            finally:
-                await run_in_threadpool(unit.close)
+            pending = getattr(request.state, "idempotency", None)
+            store = None
+            if pending is not None and 200 <= response.status_code < 300:
+                store = functools.partial(pending.store, response=response)
+            try:
+                await run_in_threadpool(unit.finish, commit=True, before_commit=store)
+            except Exception as exc:
+                if pending is not None and isinstance(exc, IntegrityError):
+                    raise Conflict(
+                        "Another request with this Idempotency-Key was processed at the "
+                        "same time. Retry to receive its result."
+                    ) from exc
+                mapped = _map_database_error(exc)
+                if mapped is not None:
+                    raise mapped from exc
+                return _internal_error(request, exc)
+            return response
 
         return route_handler
+
+
+async def _finish(unit: UnitOfWork, *, commit: bool) -> None:
+    if unit.started:
+        await run_in_threadpool(unit.finish, commit=commit)
 
 
 def _map_database_error(exc: Exception) -> AppError | None:
@@ -255,10 +259,11 @@ class RequestContextMiddleware:
 
     @staticmethod
     def _log(scope: Scope, status: int, started: float, anonymous: bool) -> None:
-        elapsed_ms = (time.perf_counter() - started) * 1000
         if anonymous:
-            access_log.info("%s %s %s", scope["method"], scope["path"], status)
+            # No access-log line at all: even without address or time, its place among
+            # timed lines would date the request.
             return
+        elapsed_ms = (time.perf_counter() - started) * 1000
         client = scope.get("client")
         address = client[0] if client else "-"
         access_log.info(
@@ -267,9 +272,8 @@ class RequestContextMiddleware:
 
 
 def _carries_report_session(scope: Scope) -> bool:
-    """Whether the request carries an anonymous report's session token (then it is logged
-    like an anonymous endpoint). Reads the token's payload unverified: it only decides how
-    little to log."""
+    """Whether the request carries a valid anonymous report's session token (then it is
+    logged like an anonymous endpoint)."""
     auth = _header(scope, b"authorization")
     if not auth or not auth.lower().startswith("bearer "):
         return False
@@ -280,7 +284,17 @@ def _carries_report_session(scope: Scope) -> bool:
         payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except ValueError:
         return False
-    return isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE
+    if not (isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE):
+        return False
+    # Verified, not trusted: a forged "report_session" claim must not hide a caller (say,
+    # someone guessing passwords) from the access log.
+    try:
+        decode_token(
+            auth[7:].strip(), audience=REPORT_SESSION_AUDIENCE, token_type=REPORT_SESSION_TYPE
+        )
+    except AppError:
+        return False
+    return True
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

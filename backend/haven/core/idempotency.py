@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+import sqlalchemy as sa
 from fastapi import Request, Response
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session
 
 from haven.core import clock
 from haven.core.errors import BadRequest, Unprocessable, field_error
@@ -23,6 +25,16 @@ from haven.core.http import ReplayResponse
 from haven.core.models import IdempotencyRecord
 
 KEY_LIFETIME = timedelta(hours=24)
+_table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+_INSERT = sa.insert(_table)
+_LOOKUP = sa.select(
+    _table.c.id,
+    _table.c.created_at,
+    _table.c.request_hash,
+    _table.c.status_code,
+    _table.c.response_body,
+    _table.c.response_headers,
+).where(_table.c.principal_key == sa.bindparam("p"), _table.c.key == sa.bindparam("k"))
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 _REPLAYED_HEADERS = ("content-type", "etag", "location")
 
@@ -37,27 +49,27 @@ class PendingKey:
 
     def store(self, session: Session, response: Response) -> None:
         headers = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
-        session.add(
-            IdempotencyRecord(
-                principal_key=self.principal_key,
-                key=self.key,
-                method=self.method,
-                path=self.path,
-                request_hash=self.request_hash,
-                status_code=response.status_code,
-                response_body=bytes(response.body).decode(),
-                response_headers=json.dumps(headers),
-                created_at=clock.now(),
-            )
+        session.execute(
+            _INSERT,
+            {
+                "id": uuid.uuid4(),
+                "principal_key": self.principal_key,
+                "key": self.key,
+                "method": self.method,
+                "path": self.path,
+                "request_hash": self.request_hash,
+                "status_code": response.status_code,
+                "response_body": bytes(response.body).decode(),
+                "response_headers": json.dumps(headers),
+                "created_at": clock.now(),
+            },
         )
 
 
 def purge_expired(session: Session) -> int:
     """Delete stored responses past their lifetime (they can hold what a create returned)."""
     result = session.execute(
-        delete(IdempotencyRecord).where(
-            col(IdempotencyRecord.created_at) < clock.now() - KEY_LIFETIME
-        )
+        sa.delete(_table).where(_table.c.created_at < clock.now() - KEY_LIFETIME)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -76,13 +88,9 @@ def check_key(
     digest = hashlib.sha256(
         request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
     ).hexdigest()
-    record = session.exec(
-        select(IdempotencyRecord).where(
-            col(IdempotencyRecord.principal_key) == principal_key, col(IdempotencyRecord.key) == key
-        )
-    ).first()
+    record = session.execute(_LOOKUP, {"p": principal_key, "k": key}).first()
     if record is not None and record.created_at < clock.now() - KEY_LIFETIME:
-        session.exec(delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record.id))
+        session.execute(sa.delete(_table).where(_table.c.id == record.id))
         record = None
     if record is not None:
         if record.request_hash != digest:

@@ -1,8 +1,10 @@
 """Logging with the request id on every line.
 
-Requests to anonymous endpoints are marked in the request context: their log lines carry
-``request_id=anonymous``, no client address and a time truncated to the day, so no log line
-can be joined to a person by address, by time or by id.
+Requests to anonymous endpoints (and requests carrying an anonymous report's session) are
+marked in the request context: they write no access-log line at all, and any other line
+logged while serving them (a warning, an error) carries ``request_id=anonymous``, no client
+address and a time truncated to the day, so no log line can be joined to a person by
+address, by time or by id.
 """
 
 from __future__ import annotations

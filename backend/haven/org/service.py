@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
@@ -135,8 +136,10 @@ def active_department_ids(session: Session) -> list[uuid.UUID]:
 def require_active_department(
     session: Session, department_id: uuid.UUID, *, field: str = "department_id"
 ) -> None:
-    dep = session.get(Department, department_id)
-    if dep is None or not dep.is_active:
+    is_active = session.execute(
+        sa.select(col(Department.is_active)).where(col(Department.id) == department_id)
+    ).scalar()
+    if not is_active:
         raise Unprocessable(
             "The department does not exist or is inactive.",
             errors=[field_error(field, "Choose an active department.")],
@@ -146,24 +149,27 @@ def require_active_department(
 # --- the organisation ----------------------------------------------------------------------
 
 
-def _organisation(session: Session) -> Organisation:
+def get_organisation(session: Session) -> OrganisationRead:
+    """The settings, or their defaults (version 0) before anyone changed them. Reading never
+    writes: the anonymous path reads this, and must leave no timestamp behind."""
     org = session.get(Organisation, ORGANISATION_ID)
     if org is None:
-        org = Organisation(name=get_settings().organisation_name, updated_at=clock.now())
-        session.add(org)
-        session.flush()
-    return org
-
-
-def get_organisation(session: Session) -> OrganisationRead:
-    return OrganisationRead.model_validate(_organisation(session))
+        return OrganisationRead(
+            name=get_settings().organisation_name,
+            time_zone="UTC",
+            allow_anonymous_without_account=True,
+            version=0,
+        )
+    return OrganisationRead.model_validate(org)
 
 
 def update_organisation(
     session: Session, actor: Principal, *, data: OrganisationUpdate, if_match: str | None
 ) -> OrganisationRead:
-    org = _organisation(session)
-    require_if_match(if_match, org.version)
+    org = session.get(Organisation, ORGANISATION_ID)
+    require_if_match(if_match, org.version if org is not None else 0)
+    if org is None:
+        org = Organisation(name=get_settings().organisation_name, updated_at=clock.now())
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(org, name, value)

@@ -6,11 +6,11 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from haven.auth import service as auth_service
-from haven.auth.deps import EVERYONE, STAFF, Allow, Idempotent, public_rule
+from haven.auth.deps import EVERYONE, STAFF, Allow, Idempotent, Public, public_rule
 from haven.auth.schemas import Role, Scope
 from haven.core.errors import Unauthorized, problem_responses
 from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
@@ -145,24 +145,15 @@ def submit_anonymous_report(
     return service.submit_anonymous_report(session, data=data)
 
 
-@public_rule
-def _receipt_caller(request: Request) -> str:
-    # The address is used in memory to slow guessing, never stored or logged.
-    return request.client.host if request.client else "unknown"
-
-
 @anonymous_router.post(
     "/session",
     response_model=ReportSession,
+    dependencies=[Public],
     responses=problem_responses(401, 422, 429),
     summary="Exchange a receipt for a short session on that one report",
 )
-def open_report_session(
-    data: ReceiptExchange,
-    session: SessionDep,
-    caller: Annotated[str, Depends(_receipt_caller)],
-) -> ReportSession:
-    return service.open_report_session(session, receipt=data.receipt, throttle_key=caller)
+def open_report_session(data: ReceiptExchange, session: SessionDep) -> ReportSession:
+    return service.open_report_session(session, receipt=data.receipt)
 
 
 @anonymous_router.get(

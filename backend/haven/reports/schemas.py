@@ -282,7 +282,7 @@ class MessageRead(ResponseModel):
 
 
 class ReceiptExchange(RequestModel):
-    receipt: str = Field(min_length=10, max_length=64)
+    receipt: str = Field(min_length=1, max_length=64)
 
 
 class ReportSession(ResponseModel):
