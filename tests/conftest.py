@@ -30,7 +30,6 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from haven.auth import service as auth_service  # noqa: E402
 from haven.core import clock  # noqa: E402
 from haven.core.audit import GENESIS_HASH, HEAD_ID  # noqa: E402
 from haven.core.db import create_db_engine, new_session  # noqa: E402
@@ -91,7 +90,6 @@ def _clean(engine: Engine) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
-    auth_service.reset_throttle()
     clock.set_clock(None)
     yield
     clock.set_clock(None)

@@ -106,6 +106,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
     )
     op.create_table(
+        "sign_in_throttle",
+        sa.Column("email_hash", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_started_at", haven.core.types.UTCDateTime(), nullable=False),
+        sa.Column("locked_until", haven.core.types.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("email_hash", name=op.f("pk_sign_in_throttle")),
+    )
+    op.create_table(
         "users",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
@@ -114,8 +122,6 @@ def upgrade() -> None:
         sa.Column("profession", sa.String(length=32), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
-        sa.Column("failed_login_count", sa.Integer(), nullable=False),
-        sa.Column("locked_until", haven.core.types.UTCDateTime(), nullable=True),
         sa.Column("last_login_at", haven.core.types.UTCDateTime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", haven.core.types.UTCDateTime(), nullable=False),
@@ -198,6 +204,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_user_roles_role"))
 
     op.drop_table("user_roles")
+    op.drop_table("sign_in_throttle")
     with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_user_id"))
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_family_id"))

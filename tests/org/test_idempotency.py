@@ -271,3 +271,17 @@ def test_an_idempotent_user_create_leaves_no_generated_password_in_the_database(
     assert created.status_code == 201, created.text
     password = created.json()["initial_password"]
     assert password and password not in _stored_responses(session)
+
+
+def test_retrying_a_secret_bearing_create_says_it_was_done_and_makes_no_second_key(
+    client: TestClient, admin: Person
+) -> None:
+    payload = {"name": "feed", "scopes": ["staffing:write"]}
+    first = post(client, admin, "key-once", payload, url="/api/v1/api-keys")
+    assert first.status_code == 201
+    retry = post(client, admin, "key-once", payload, url="/api/v1/api-keys")
+    body = assert_problem(retry, 409)
+    assert "cannot be shown again" in body["detail"]
+    assert first.json()["secret"] not in retry.text
+    keys = client.get("/api/v1/api-keys", headers=admin.headers).json()["items"]
+    assert [k["name"] for k in keys] == ["feed"]

@@ -9,7 +9,8 @@ Access tokens are 15-minute HS256 JWTs (``aud=haven-api``). The principal is res
 once per request from the Bearer header and carries roles or scopes; every route declares
 its rule with :func:`haven.auth.deps.Allow` or :data:`haven.auth.deps.Public`.
 
-Decision: sign-in failures are throttled per email in memory (same answer whether the
-account exists or not) and, for existing accounts, locked in the database (holds across
-processes). There is no per-address throttle: a hospital's staff often share one NAT address.
+Decision: sign-in failures are counted per email (stored as SHA-256 in ``sign_in_throttle``)
+whether or not the account exists, so the answer never hints which, in every process and
+across restarts. There is no per-address throttle: a hospital's staff often share one NAT
+address.
 """

@@ -25,14 +25,24 @@ class User(SQLModel, table=True):
     profession: str = Field(max_length=32)
     is_active: bool = True
     password_hash: str | None = Field(default=None, max_length=255)
-    failed_login_count: int = 0
-    locked_until: datetime | None = utc_field(nullable=True)
     last_login_at: datetime | None = utc_field(nullable=True)
     version: int = Field(default=1, sa_column=_user_version)
     created_at: datetime = utc_field()
     updated_at: datetime = utc_field()
 
     __mapper_args__ = {"version_id_col": _user_version}
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins per email (as SHA-256), whether or not the account exists: the same
+    answer for both, in every process, across restarts."""
+
+    __tablename__ = "sign_in_throttle"
+
+    email_hash: str = Field(max_length=64, primary_key=True)
+    failures: int = 0
+    window_started_at: datetime = utc_field()
+    locked_until: datetime | None = utc_field(nullable=True)
 
 
 class UserRole(SQLModel, table=True):

@@ -6,10 +6,7 @@ commit (the request's unit of work does) and raise :mod:`haven.core.errors` on r
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
-from haven.auth.models import ApiKey, RefreshToken, User, UserRole
+from haven.auth.models import ApiKey, RefreshToken, SignInThrottle, User, UserRole
 from haven.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -80,82 +77,51 @@ class SignInThrottled(TooManyRequests):
         )
 
 
-class _FailureWindow:
-    """Failed sign-ins per email, in memory: the same answer whether the account exists or not.
-
-    Accounts that exist are also locked in the database, which holds across processes.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: dict[str, deque[float]] = {}
-
-    def retry_after(self, key: str, *, limit: int, window_s: float) -> int:
-        now = time.monotonic()
-        with self._lock:
-            failures = self._failures.get(key)
-            if not failures:
-                return 0
-            while failures and failures[0] <= now - window_s:
-                failures.popleft()
-            if len(failures) < limit:
-                return 0
-            return int(failures[0] + window_s - now) + 1
-
-    def add(self, key: str) -> None:
-        with self._lock:
-            self._failures.setdefault(key, deque(maxlen=64)).append(time.monotonic())
-            if len(self._failures) > 100_000:
-                self._failures.clear()
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-_failures = _FailureWindow()
-
-
-def reset_throttle() -> None:
-    """Forget in-memory failures (tests; an operator restart does the same)."""
-    _failures._failures.clear()
-
-
 def _normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User:
+def _throttle_row(session: Session, email_hash: str) -> SignInThrottle | None:
+    return session.get(SignInThrottle, email_hash)
+
+
+def _record_failure(session: Session, email_hash: str, now: datetime) -> None:
     settings = get_settings().auth
+    window = timedelta(minutes=settings.lockout_minutes)
+    row = _throttle_row(session, email_hash)
+    if row is None:
+        row = SignInThrottle(email_hash=email_hash, failures=0, window_started_at=now)
+    if row.window_started_at <= now - window:
+        row.failures = 0
+        row.window_started_at = now
+    row.failures += 1
+    if row.failures >= settings.max_failed_logins:
+        row.locked_until = now + window
+        row.failures = 0
+        row.window_started_at = now
+    session.add(row)
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """The person behind a correct email and password; failures are counted per email, the
+    same way whether or not the account exists (the answer never hints which)."""
     email = _normalise_email(email)
-    window_s = settings.lockout_minutes * 60
-    throttle_key = sha256_hex(email)
-    wait = _failures.retry_after(throttle_key, limit=settings.max_failed_logins, window_s=window_s)
-    if wait:
-        raise SignInThrottled(wait)
-    user = session.exec(select(User).where(col(User.email) == email)).first()
+    email_hash = sha256_hex(email)
     now = clock.now()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        raise SignInThrottled(int((user.locked_until - now).total_seconds()))
+    throttle = _throttle_row(session, email_hash)
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        raise SignInThrottled(int((throttle.locked_until - now).total_seconds()))
+    user = session.exec(select(User).where(col(User.email) == email)).first()
     if user is None or user.password_hash is None:
         burn_password_check(password)
-        _failures.add(throttle_key)
+        _record_failure(session, email_hash, now)
         raise InvalidCredentials()
     if not verify_password(user.password_hash, password) or not user.is_active:
-        _failures.add(throttle_key)
-        failures = user.failed_login_count + 1
-        locked_until = None
-        if failures >= settings.max_failed_logins:
-            locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            failures = 0
-        _set_security_fields(session, user, failed_login_count=failures, locked_until=locked_until)
+        _record_failure(session, email_hash, now)
         raise InvalidCredentials()
-    _failures.reset(throttle_key)
-    fields: dict[str, object] = {
-        "failed_login_count": 0,
-        "locked_until": None,
-        "last_login_at": now,
-    }
+    if throttle is not None:
+        session.delete(throttle)
+    fields: dict[str, object] = {"last_login_at": now}
     if password_needs_rehash(user.password_hash):
         fields["password_hash"] = hash_password(password)
     _set_security_fields(session, user, **fields)

@@ -20,7 +20,7 @@ from fastapi import Request, Response
 from sqlmodel import Session
 
 from haven.core import clock
-from haven.core.errors import BadRequest, Unprocessable, field_error
+from haven.core.errors import BadRequest, Conflict, Unprocessable, field_error
 from haven.core.http import ReplayResponse
 from haven.core.models import IdempotencyRecord
 
@@ -37,6 +37,27 @@ _LOOKUP = sa.select(
 ).where(_table.c.principal_key == sa.bindparam("p"), _table.c.key == sa.bindparam("k"))
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 _REPLAYED_HEADERS = ("content-type", "etag", "location")
+# Fields shown once (an API key's secret, a generated password, a receipt). A stored replay
+# must not keep them in clear for a day: they are dropped, and a retry of such a create is
+# told it already happened instead of being shown the secret again.
+ONE_TIME_SECRET_FIELDS = ("secret", "initial_password", "receipt")
+_REDACTED_MARK = "x-haven-secret-withheld"
+
+
+def _without_secrets(body: bytes) -> tuple[str, bool]:
+    text = bytes(body).decode()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text, False
+    if not isinstance(data, dict):
+        return text, False
+    present = [f for f in ONE_TIME_SECRET_FIELDS if data.get(f) is not None]
+    if not present:
+        return text, False
+    for name in present:
+        data[name] = None
+    return json.dumps(data), True
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,9 @@ class PendingKey:
 
     def store(self, session: Session, response: Response) -> None:
         headers = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
+        body, withheld = _without_secrets(bytes(response.body))
+        if withheld:
+            headers[_REDACTED_MARK] = "1"
         session.execute(
             _INSERT,
             {
@@ -59,7 +83,7 @@ class PendingKey:
                 "path": self.path,
                 "request_hash": self.request_hash,
                 "status_code": response.status_code,
-                "response_body": bytes(response.body).decode(),
+                "response_body": body,
                 "response_headers": json.dumps(headers),
                 "created_at": clock.now(),
             },
@@ -101,6 +125,13 @@ def check_key(
                 ],
             )
         headers = json.loads(record.response_headers)
+        if headers.pop(_REDACTED_MARK, None):
+            location = {"Location": headers["location"]} if "location" in headers else {}
+            raise Conflict(
+                "This request was already completed. Its one-time secret was shown in the "
+                "first response only and cannot be shown again.",
+                headers=location,
+            )
         headers["Idempotent-Replayed"] = "true"
         raise ReplayResponse(
             Response(

@@ -82,18 +82,46 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list[Any]:
+def _matches(value: Any, expected: type) -> bool:
+    if value is None:
+        return False
+    if expected is date:  # a datetime is a date too; a date column wants exactly a date
+        return type(value) is date
+    if expected is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if expected is int:
+        return type(value) is int
+    return isinstance(value, expected)
+
+
+def decode_cursor(cursor: str, types: Sequence[type]) -> list[Any]:
+    """The sort-key values a cursor carries, each checked against its column's type."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list) or len(values) != width:
+        if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong width")
-        return [_decode_value(v) for v in values]
+        decoded = [_decode_value(v) for v in values]
+        if not all(_matches(v, t) for v, t in zip(decoded, types, strict=True)):
+            raise ValueError("wrong types")
+        return decoded
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
         raise BadRequest(
             "The cursor is not valid for this list.",
             errors=[field_error("cursor", "Not a cursor issued by this list.", "query")],
         ) from exc
+
+
+def _python_type(column: Any) -> type:
+    column_type = column.type
+    if isinstance(column_type, sa.TypeDecorator):
+        column_type = column_type.impl_instance
+    if isinstance(column_type, sa.String):  # SQLModel's AutoString would report ``object``
+        return str
+    try:
+        return column_type.python_type  # type: ignore[no-any-return]
+    except NotImplementedError:
+        return object
 
 
 def paginate(
@@ -111,7 +139,7 @@ def paginate(
     """
     columns = list(keys)
     if params.cursor is not None:
-        after = decode_cursor(params.cursor, len(columns))
+        after = decode_cursor(params.cursor, [_python_type(c) for c in columns])
         row_key = sa.tuple_(*columns)
         bound = sa.tuple_(
             *[sa.literal(v, type_=c.type) for v, c in zip(after, columns, strict=True)]

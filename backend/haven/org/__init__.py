@@ -6,6 +6,7 @@ account). User records belong to ``auth``; this domain validates the organisatio
 (an active department; a department lead needs one) and calls ``auth.service``.
 
 Who may call: admins manage everything here; every signed-in person may read the
-organisation and the active departments (forms need them) and their own profile (``/me``).
+organisation, the list of active departments (forms need them) and their own profile
+(``/me``). A department is readable by id even when inactive: older records still name it.
 People are deactivated, never deleted: they may have authored records.
 """
