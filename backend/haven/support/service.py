@@ -1406,7 +1406,6 @@ def offer_outreach(
     session.flush()
     if created:
         _notify_coordinators(session, "support.outreach", TITLE_OUTREACH, OUTREACH_LINK)
-    del actor  # the naming officer is audited by the report side; nothing is recorded here
 
 
 def _outreach_read(task: OutreachTask, people: dict[uuid.UUID, UserRead]) -> OutreachTaskRead:
