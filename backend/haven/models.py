@@ -26,6 +26,16 @@ from haven.reports.models import (
     ReportRiskFlag,
     ReportSubcategory,
 )
+from haven.support.models import (
+    OutreachKey,
+    OutreachTask,
+    SupportEncounter,
+    Supporter,
+    SupportFeedback,
+    SupportFollowUp,
+    SupportRequest,
+    SupportResources,
+)
 
 metadata = SQLModel.metadata
 
@@ -49,12 +59,20 @@ __all__ = [
     "LessonReport",
     "Notification",
     "Organisation",
+    "OutreachKey",
+    "OutreachTask",
     "RefreshToken",
     "Report",
     "ReportInvolvedStaff",
     "ReportMessage",
     "ReportRiskFlag",
     "ReportSubcategory",
+    "SupportEncounter",
+    "SupportFeedback",
+    "SupportFollowUp",
+    "SupportRequest",
+    "SupportResources",
+    "Supporter",
     "User",
     "UserRole",
     "metadata",

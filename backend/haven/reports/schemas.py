@@ -243,7 +243,7 @@ class ReportUpdate(RequestModel):
     )
 
 
-class TransitionRequest(RequestModel):
+class ReportTransition(RequestModel):
     to: ReportStatus
     reason: str | None = Field(
         default=None, max_length=2000, description="Required when moving to not_actionable."

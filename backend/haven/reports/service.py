@@ -8,6 +8,8 @@ precise time and sequence would date the submission).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 import threading
@@ -93,14 +95,15 @@ from haven.reports.schemas import (
     ReportSession,
     ReportStatus,
     ReportStatusCount,
+    ReportTransition,
     ReportUpdate,
     Shift,
     StaffCandidate,
     SubcategoryCreate,
     SubcategoryRead,
     SupportOffer,
-    TransitionRequest,
 )
+from haven.support import service as support_service
 
 SUPPORT_OFFER_MESSAGE = (
     "Events like this can weigh on anyone involved. A trained peer supporter can talk with "
@@ -655,7 +658,7 @@ def transition_report(
     principal: Principal,
     *,
     report_id: uuid.UUID,
-    data: TransitionRequest,
+    data: ReportTransition,
     if_match: str | None,
 ) -> ReportRead:
     _require_officer(principal)
@@ -763,6 +766,17 @@ def set_involved_staff(
         object_type="report",
         object_id=report.id,
     )
+    staff_ids = list(dict.fromkeys(data.staff_ids))
+    if staff_ids and is_outreach_eligible(Harm(report.harm), list(data.high_risk_scenarios)):
+        # Support decides what to do and tells this side nothing (DESIGN.md, "Proactive
+        # outreach"); the opaque key only lets it avoid a second task for the same person.
+        support_service.offer_outreach(
+            session,
+            principal,
+            person_ids=staff_ids,
+            involved_ids=staff_ids,
+            event_key=_outreach_event_key(report.id),
+        )
     return _involved_read(session, report)
 
 
@@ -778,6 +792,13 @@ def staff_candidates(
         StaffCandidate(id=p.id, display_name=p.display_name, department_id=p.department_id)
         for p in people
     ]
+
+
+def _outreach_event_key(report_id: uuid.UUID) -> str:
+    """An opaque per-event key for support: an HMAC of the report id, which support cannot
+    turn back into the report."""
+    key = hashlib.sha256(b"haven.reports.outreach-event|" + get_settings().signing_key().encode())
+    return hmac.new(key.digest(), report_id.bytes, hashlib.sha256).hexdigest()
 
 
 # --- messages ----------------------------------------------------------------------------

@@ -8,11 +8,13 @@ import { integrationsFeature } from '../features/integrations';
 import { orgFeature } from '../features/org';
 import { profileFeature } from '../features/profile';
 import { reportsFeature } from '../features/reports';
+import { supportFeature } from '../features/support';
 import type { Feature } from './registry';
 
 export const FEATURES: readonly Feature[] = [
   profileFeature,
   reportsFeature,
+  supportFeature,
   debriefsFeature,
   orgFeature,
   integrationsFeature,

@@ -16,6 +16,7 @@ export const NAV_SECTIONS = [
   { id: 'personal', label: 'My Haven' },
   { id: 'safety', label: 'Safety' },
   { id: 'learning', label: 'Debriefs and actions' },
+  { id: 'support', label: 'Peer support' },
   { id: 'admin', label: 'Admin' },
 ] as const;
 
