@@ -14,8 +14,8 @@ import type { Feature } from './registry';
 export const FEATURES: readonly Feature[] = [
   profileFeature,
   reportsFeature,
-  supportFeature,
   debriefsFeature,
   orgFeature,
   integrationsFeature,
+  supportFeature,
 ];
