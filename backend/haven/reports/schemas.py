@@ -171,7 +171,11 @@ class ReportListItem(ResponseModel):
     status: ReportStatus
     submitted_on: date
     contributing_factors: list[ContributingFactor]
+    excerpt: str = Field(description="The start of the description, to tell reports apart.")
     version: int
+
+
+EXCERPT_CHARS = 160
 
 
 class ReportRead(ReportListItem):

@@ -62,6 +62,7 @@ from haven.reports.models import (
     ReportSubcategory,
 )
 from haven.reports.schemas import (
+    EXCERPT_CHARS,
     SERIOUS_HARM,
     AnonymousReportCreate,
     AnonymousReportCreated,
@@ -493,11 +494,15 @@ def _list_item(report: Report) -> ReportListItem:
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         contributing_factors=[ContributingFactor(f) for f in report.contributing_factors],
+        excerpt=report.description[:EXCERPT_CHARS],
         version=report.version,
     )
 
 
-_LIST_COLUMNS = [col(getattr(Report, name)) for name in ReportListItem.model_fields]
+_LIST_COLUMNS = [
+    *(col(getattr(Report, name)) for name in ReportListItem.model_fields if name != "excerpt"),
+    sa.func.substr(col(Report.description), 1, EXCERPT_CHARS).label("excerpt"),
+]
 
 
 def list_reports(

@@ -3060,6 +3060,11 @@ export interface components {
              * Format: uuid
              */
             department_id: string;
+            /**
+             * Excerpt
+             * @description The start of the description, to tell reports apart.
+             */
+            excerpt: string;
             harm: components["schemas"]["Harm"];
             /**
              * Id
@@ -3105,6 +3110,11 @@ export interface components {
             department_id: string;
             /** Description */
             description: string;
+            /**
+             * Excerpt
+             * @description The start of the description, to tell reports apart.
+             */
+            excerpt: string;
             harm: components["schemas"]["Harm"];
             /**
              * High Risk Scenarios
