@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import insights, reports
+from bench import insights, matching, reports
 from bench.harness import postgres_cluster
 
 
@@ -23,7 +23,9 @@ def sqlite_url() -> Iterator[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("suite", nargs="?", default="reports", choices=["reports", "insights"])
+    parser.add_argument(
+        "suite", nargs="?", default="reports", choices=["reports", "matching", "insights"]
+    )
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument(
         "--responses",
@@ -48,6 +50,12 @@ def main() -> None:
         insights.remeasure(args.measure_url, sizes=sizes, duration=args.duration)
         return
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    if args.suite == "matching":
+        matching.run(None, label="pure")
+        for db in databases:
+            with (sqlite_url if db == "sqlite" else postgres_cluster)() as url:
+                matching.run(url, label=db)
+        return
     for db in databases:
         factory = sqlite_url if db == "sqlite" else postgres_cluster
         if args.suite == "insights":

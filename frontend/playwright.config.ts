@@ -105,6 +105,9 @@ export default defineConfig({
       HAVEN_AUTH_ARGON2_TIME_COST: '1',
       HAVEN_AUTH_ARGON2_MEMORY_KIB: '1024',
       HAVEN_AUTH_ARGON2_PARALLELISM: '1',
+      // The support spec shows that the coordinator never sees a supporter's private note.
+      HAVEN_SUPPORT_PRIVATE_NOTES: 'true',
+      HAVEN_SUPPORT_NOTE_KEY: process.env.HAVEN_E2E_SECRET + '-notes',
     },
   },
 });

@@ -19,6 +19,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/anonymous/reports"),
     ("POST", "/api/v1/anonymous/session"),
+    # Crisis lines must reach someone who cannot or will not sign in (DESIGN.md).
+    ("GET", "/api/v1/support/resources"),
 }
 # FastAPI's own documentation routes (not APIRoutes, no data behind them).
 FRAMEWORK_ROUTES = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/oauth2-redirect"}

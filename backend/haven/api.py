@@ -18,6 +18,7 @@ from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
 from haven.reports.router import anonymous_router
 from haven.reports.router import router as reports_router
+from haven.support.router import router as support_router
 
 
 class Health(ResponseModel):
@@ -59,6 +60,7 @@ ROUTERS: list[APIRouter] = [
     checkins_router,
     insights_router,
     debriefs_router,
+    support_router,
 ]
 
 

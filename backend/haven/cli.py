@@ -5,6 +5,7 @@
     haven seed-demo [--logins-file F]   create the demo organisation (first time only)
     haven create-user --email E --name N --role R [--role R2] [--department CODE] [--profession P]
                       [--password-stdin]
+    haven jobs run-once                 run the periodic jobs once (re-offers, purges, emails)
     haven openapi                       print the OpenAPI document
 
 Configuration comes from the same ``HAVEN_*`` environment variables as the server.
@@ -132,17 +133,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     upgrade(settings.database_url)
     app = create_app(settings)
+    from haven.jobs import start_background_jobs
+
+    # Every process runs the periodic jobs; they claim rows, so several processes may.
+    runner = start_background_jobs(app.state.engine, settings.jobs_interval_seconds)
     print(f"Haven is serving API and web client at http://{args.host}:{args.port}/", flush=True)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        access_log=False,  # haven.access replaces it; see haven.core.logging
-        log_config=None,
-        server_header=False,
-        proxy_headers=False,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            access_log=False,  # haven.access replaces it; see haven.core.logging
+            log_config=None,
+            server_header=False,
+            proxy_headers=False,
+        )
+    finally:
+        if runner is not None:
+            runner.stop()
     return 0
+
+
+def cmd_jobs_run_once(_: argparse.Namespace) -> int:
+    from haven.core.db import get_engine
+    from haven.core.logging import configure_logging
+    from haven.jobs import run_due_jobs
+
+    configure_logging(get_settings().log_level)
+    results = run_due_jobs(get_engine())
+    print(json.dumps(results, sort_keys=True))
+    return 1 if any(value < 0 for value in results.values()) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     create.set_defaults(func=cmd_create_user)
+
+    jobs = sub.add_parser("jobs", help="periodic work")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    run_once = jobs_sub.add_parser("run-once", help="run every periodic job once")
+    run_once.set_defaults(func=cmd_jobs_run_once)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)

@@ -12,7 +12,7 @@ import os
 import random
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
@@ -37,6 +37,8 @@ from haven.debriefs.schemas import (
 from haven.org import service as org_service
 from haven.org.schemas import DepartmentCreate
 from haven.reports.schemas import ContributingFactor, Shift
+from haven.support import service as support_service
+from haven.support.schemas import OnCallWindow, ResourcesUpdate, SupporterCreate
 
 DEMO_DOMAIN = "haven.example.org"
 DEPARTMENTS = [
@@ -103,6 +105,8 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
         )
         logins.append(DemoLogin(role.value, email, password, display_name))
     seed_demo_figures(session, codes)
+    ids = {role: person.id for role, person in people.items()}
+    _seed_support(session, ids)
     _seed_debriefs(session, people, codes["ED"])
     return logins
 
@@ -238,6 +242,51 @@ def _seed_debriefs(session: Session, people: dict[Role, Principal], emergency: u
             scheduled_at=datetime.combine(today + timedelta(days=7), time(14, 0), tzinfo=UTC),
             location="Seminar room 2",
             participant_ids=[staff.id],
+        ),
+    )
+
+
+def _seed_support(session: Session, ids: dict[Role, uuid.UUID]) -> None:
+    """The demo peer-support program: contacts to call and one supporter, on call all week."""
+    coordinator = Principal(
+        kind="user",
+        id=ids[Role.support_coordinator],
+        roles=frozenset({Role.support_coordinator.value}),
+    )
+    admin = Principal(kind="user", id=ids[Role.admin], roles=frozenset({Role.admin.value}))
+    support_service.set_resources(
+        session,
+        admin,
+        data=ResourcesUpdate.model_validate(
+            {
+                "items": [
+                    {
+                        "kind": "crisis_line",
+                        "name": "24-hour crisis line",
+                        "phone": "116 123",
+                        "hours": "24/7",
+                    },
+                    {
+                        "kind": "employee_assistance",
+                        "name": "Employee assistance (demo)",
+                        "phone": "0800 000 0000",
+                        "hours": "Mon-Fri 8:00-20:00",
+                    },
+                    {"kind": "chaplaincy", "name": "Chaplaincy (demo)", "phone": "extension 4455"},
+                ]
+            }
+        ),
+        if_match="*",
+    )
+    support_service.create_supporter(
+        session,
+        coordinator,
+        data=SupporterCreate(
+            user_id=ids[Role.peer_supporter],
+            training_completed_on=date(2026, 1, 12),
+            languages=["en"],
+            capacity=5,
+            on_call=[OnCallWindow(weekday=d, start="00:00", end="00:00") for d in range(7)],
         ),
     )
 

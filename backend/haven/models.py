@@ -36,6 +36,16 @@ from haven.reports.models import (
     ReportRiskFlag,
     ReportSubcategory,
 )
+from haven.support.models import (
+    OutreachKey,
+    OutreachTask,
+    SupportEncounter,
+    Supporter,
+    SupportFeedback,
+    SupportFollowUp,
+    SupportRequest,
+    SupportResources,
+)
 
 metadata = SQLModel.metadata
 
@@ -66,6 +76,8 @@ __all__ = [
     "LessonReport",
     "Notification",
     "Organisation",
+    "OutreachKey",
+    "OutreachTask",
     "RefreshToken",
     "Report",
     "ReportInvolvedStaff",
@@ -73,6 +85,12 @@ __all__ = [
     "ReportRiskFlag",
     "ReportSubcategory",
     "StaffingShift",
+    "SupportEncounter",
+    "SupportFeedback",
+    "SupportFollowUp",
+    "SupportRequest",
+    "SupportResources",
+    "Supporter",
     "User",
     "UserRole",
     "metadata",

@@ -1,7 +1,7 @@
 """debriefs
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-26 01:18:27.162710
 """
 
@@ -13,7 +13,7 @@ import haven.core.types
 
 
 revision: str = '0005'
-down_revision: str | Sequence[str] | None = '0003'
+down_revision: str | Sequence[str] | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

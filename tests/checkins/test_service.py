@@ -179,6 +179,47 @@ def test_the_reach_out_answer_is_never_stored(
     assert "reach_out" not in keys
 
 
+def test_reach_out_with_consent_asks_support_and_stores_nothing_of_it(
+    client: TestClient, engine: Engine, wednesday: None
+) -> None:
+    from haven.support.models import SupportRequest
+
+    person = make_person(engine, department_id=make_department(engine))
+    response = client.post(
+        "/api/v1/checkins/responses",
+        json={"answers": answers(reach_out=True), "consent_to_contact": True},
+        headers=person.headers,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["support_requested"] is True
+    with new_session(engine) as session:
+        requests = session.exec(sa.select(SupportRequest)).scalars().all()
+    assert [r.requester_id for r in requests] == [person.id]
+    with engine.connect() as conn:
+        keys = {r[0] for r in conn.execute(sa.text("SELECT question_key FROM checkin_answers"))}
+        response_ids = {
+            str(r[0]) for r in conn.execute(sa.text("SELECT id FROM checkin_responses"))
+        }
+    assert "reach_out" not in keys
+    request_values = {str(v) for r in requests for v in r.model_dump().values()}
+    assert response_ids.isdisjoint(request_values)
+
+
+def test_reach_out_without_consent_asks_nobody(
+    client: TestClient, engine: Engine, wednesday: None
+) -> None:
+    from haven.support.models import SupportRequest
+
+    person = make_person(engine, department_id=make_department(engine))
+    client.post(
+        "/api/v1/checkins/responses",
+        json={"answers": answers(reach_out=True)},
+        headers=person.headers,
+    )
+    with new_session(engine) as session:
+        assert session.exec(sa.select(SupportRequest)).scalars().all() == []
+
+
 def test_an_idempotency_key_is_not_remembered(
     client: TestClient, engine: Engine, wednesday: None
 ) -> None:

@@ -17,8 +17,8 @@ from haven.debriefs.schemas import (
     ActionCategory,
     ActionItemUpdate,
     ActionStatus,
+    DebriefFeedbackCreate,
     DebriefStatus,
-    FeedbackCreate,
 )
 from tests.debriefs.conftest import Team
 from tests.factories.debriefs import complete_record, hold, make_action, make_debrief, move
@@ -177,7 +177,7 @@ def test_answers_given_at_the_same_moment_are_all_kept(engine: Engine, team: Tea
                     session,
                     person.principal,
                     debrief_id=debrief.id,
-                    data=FeedbackCreate(felt_safe=4, systems_focus=4, useful=4),
+                    data=DebriefFeedbackCreate(felt_safe=4, systems_focus=4, useful=4),
                 )
                 session.commit()
         except BaseException as exc:

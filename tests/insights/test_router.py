@@ -22,6 +22,7 @@ from haven.org.schemas import DepartmentUpdate
 from tests.core.test_http import assert_problem
 from tests.factories.insights import Hospital, build_hospital
 from tests.factories.org import make_api_key, make_department, make_person
+from tests.factories.support import make_request, make_supporter
 
 URL = "/api/v1/insights/departments"
 ALL_DEPARTMENTS = [Role.safety_officer, Role.support_coordinator, Role.admin]
@@ -482,8 +483,9 @@ def test_the_coordinator_alerts_active_peer_supporters_without_content(
     client: TestClient, engine: Engine, hospital: Hospital
 ) -> None:
     coordinator = make_person(engine, Role.support_coordinator)
-    supporters = [make_person(engine, Role.peer_supporter) for _ in range(2)]
-    bystander = make_person(engine, Role.staff)
+    supporters = [make_supporter(engine).person for _ in range(2)]
+    # Holding the role is not enough: only the program's active roster is alerted.
+    bystander = make_person(engine, Role.peer_supporter)
     response = client.post(
         f"/api/v1/insights/hotspots/{hospital.strained}/alert-supporters",
         headers=coordinator.headers,
@@ -556,3 +558,35 @@ def test_charts_hide_exactly_what_the_table_hides(
             )
             compared += 1
     assert compared == 2 * 5 * 16
+
+
+def test_support_requests_are_counted_and_a_small_group_is_suppressed(
+    client: TestClient, engine: Engine
+) -> None:
+    from datetime import UTC, datetime, time
+
+    from haven.core import clock
+    from haven.insights.service import last_complete_week
+
+    big = make_department(engine, "Big Ward", "BIG")
+    busy = make_department(engine, "Busy Ward", "BUSY")
+    small = make_department(engine, "Small Ward", "SMALL")
+    wednesday = datetime.combine(last_complete_week() + timedelta(days=2), time(10), tzinfo=UTC)
+    requesters = [make_person(engine, department_id=big) for _ in range(7)]
+    requesters += [make_person(engine, department_id=busy) for _ in range(6)]
+    requesters += [make_person(engine, department_id=small) for _ in range(2)]
+    clock.set_clock(lambda: wednesday)
+    for person in requesters:
+        make_request(engine, person)
+    clock.set_clock(None)
+    coordinator = make_person(engine, Role.support_coordinator)
+    body = client.get(URL, headers=coordinator.headers).json()
+    week = last_complete_week().isoformat()
+    assert _row(body, big, week)["support"]["requests"] == {"value": 7.0, "suppressed": False}
+    assert _row(body, small, week)["support"]["requests"] == {"value": None, "suppressed": True}
+    # The organisation's 15 minus Big Ward's 7 must not give Small Ward's 2 away: the
+    # next-smallest department is hidden with it.
+    assert _row(body, busy, week)["support"]["requests"] == {"value": None, "suppressed": True}
+    organisation = _row(body, None, week)["support"]
+    assert organisation["requests"] == {"value": 15.0, "suppressed": False}
+    assert organisation["median_minutes_to_first_contact"] == {"value": None, "suppressed": False}

@@ -490,6 +490,58 @@ def search_active_users(session: Session, *, name_contains: str, limit: int) -> 
     return [found[i] for i in ids if i in found]
 
 
+@dataclass(frozen=True)
+class UserSummary:
+    """What lists and matching need of a person, read as plain columns (no ORM objects)."""
+
+    id: uuid.UUID
+    display_name: str
+    department_id: uuid.UUID | None
+    is_active: bool
+    roles: frozenset[str]
+
+
+def user_summaries(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UserSummary]:
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    roles: dict[uuid.UUID, set[str]] = {i: set() for i in ids}
+    for uid, role_name in session.execute(
+        sa.select(col(UserRole.user_id), col(UserRole.role)).where(col(UserRole.user_id).in_(ids))
+    ).all():
+        roles[uid].add(role_name)
+    rows = session.execute(
+        sa.select(
+            col(User.id), col(User.display_name), col(User.department_id), col(User.is_active)
+        ).where(col(User.id).in_(ids))
+    ).all()
+    return {
+        uid: UserSummary(uid, name, department_id, active, frozenset(roles[uid]))
+        for uid, name, department_id, active in rows
+    }
+
+
+def active_user_id_by_email(session: Session, email: str) -> uuid.UUID | None:
+    """The id of the active person with this email (case-insensitive), if any."""
+    user = session.exec(
+        select(User).where(
+            col(User.email) == _normalise_email(email), col(User.is_active).is_(True)
+        )
+    ).first()
+    return user.id if user is not None else None
+
+
+def user_ids_with_role(session: Session, role: Role) -> list[uuid.UUID]:
+    """Active people holding a role (e.g. every support coordinator, to notify them)."""
+    return list(
+        session.exec(
+            select(User.id)
+            .join(UserRole, col(UserRole.user_id) == col(User.id))
+            .where(col(UserRole.role) == role.value, col(User.is_active).is_(True))
+        ).all()
+    )
+
+
 def count_users(session: Session) -> int:
     return int(session.exec(select(sa.func.count()).select_from(User)).one())
 

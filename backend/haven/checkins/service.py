@@ -70,6 +70,7 @@ from haven.core.versioning import etag_for, require_if_match
 from haven.core.weeks import monday_of, week_start
 from haven.org import service as org_service
 from haven.reports.schemas import Shift
+from haven.support import service as support_service
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -538,12 +539,10 @@ def submit_response(
 
 
 def _request_support(session: Session, principal: Principal) -> bool:
-    """The person's explicit consent is the only link between a check-in and support."""
-    raise Unprocessable(
-        "Asking for peer support from the check-in is not available yet; use the support "
-        "page or call the numbers shown there.",
-        errors=[field_error("answers.reach_out", "Not available yet.")],
-    )
+    """The person's explicit consent is the only link between a check-in and support: peer
+    support gets a request for the person, and nothing of the answers."""
+    support_service.request_support_on_consent(session, principal)
+    return True
 
 
 # --- figures for insights ------------------------------------------------------------------

@@ -90,6 +90,14 @@ class PendingKey:
         )
 
 
+def purge_expired(session: Session) -> int:
+    """Delete stored responses past their lifetime (they can hold what a create returned)."""
+    result = session.execute(
+        sa.delete(_table).where(_table.c.created_at < clock.now() - KEY_LIFETIME)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def check_key(
     session: Session, *, request: Request, principal_key: str, key: str, body: bytes
 ) -> None:

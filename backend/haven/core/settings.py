@@ -127,6 +127,40 @@ class SmtpSettings(BaseSettings):
         return bool(self.host)
 
 
+class SupportSettings(BaseSettings):
+    """The peer-support program (DESIGN.md, "Peer support")."""
+
+    model_config = SettingsConfigDict(env_prefix="HAVEN_SUPPORT_", extra="ignore")
+
+    # First-contact targets per urgency, in minutes.
+    target_urgent_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    target_soon_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
+    target_routine_minutes: int = Field(default=1440, ge=1, le=14 * 24 * 60)
+    # Days after closing when a request's identifying parts are purged.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    # Days during which naming the same person for the same event again adds no task.
+    outreach_key_days: int = Field(default=365, ge=1, le=3650)
+    # Follow-ups scheduled after an encounter that asks for one, in days (JSON list).
+    follow_up_days: list[int] = Field(default_factory=lambda: [1, 7, 30], max_length=10)
+    # The private encounter note: off unless enabled, then sealed with ``note_key``.
+    private_notes: bool = False
+    note_key: SecretStr | None = None
+    note_days: int = Field(default=30, ge=1, le=30)
+    # Where a safety exception is also sent at once (the emergency pathway's mailbox).
+    emergency_email: str | None = Field(default=None, max_length=254)
+    # Coordinators see feedback only as aggregates over at least this many answers.
+    feedback_min_answers: int = Field(default=5, ge=5)
+
+    def check(self) -> None:
+        if self.private_notes and (
+            self.note_key is None or len(self.note_key.get_secret_value()) < MIN_SECRET_LENGTH
+        ):
+            raise ConfigurationError(
+                "HAVEN_SUPPORT_PRIVATE_NOTES needs HAVEN_SUPPORT_NOTE_KEY "
+                f"(at least {MIN_SECRET_LENGTH} characters)."
+            )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HAVEN_", extra="ignore")
 
@@ -147,6 +181,10 @@ class Settings(BaseSettings):
     debriefs: DebriefSettings = Field(default_factory=DebriefSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     insights: InsightsSettings = Field(default_factory=InsightsSettings)
+    support: SupportSettings = Field(default_factory=SupportSettings)
+    jobs_interval_seconds: int = Field(
+        default=60, ge=0, description="Periodic jobs run this often in `haven serve`; 0: never."
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Base URL of the web client, for links in emails.",
@@ -173,6 +211,7 @@ class Settings(BaseSettings):
         return self._signing_key
 
     def check_safe_to_serve(self) -> None:
+        self.support.check()
         if self.env is not Environment.production:
             return
         if self.secret_key is None:

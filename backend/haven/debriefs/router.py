@@ -24,6 +24,8 @@ from haven.debriefs.schemas import (
     ActionStrength,
     AttendanceUpdate,
     DebriefCreate,
+    DebriefFeedbackCreate,
+    DebriefFeedbackSummary,
     DebriefKind,
     DebriefListItem,
     DebriefRead,
@@ -32,8 +34,6 @@ from haven.debriefs.schemas import (
     DebriefStatus,
     DebriefTransition,
     DebriefUpdate,
-    FeedbackCreate,
-    FeedbackSummary,
     OverdueCount,
     ParticipantRead,
     ParticipantsInvite,
@@ -292,7 +292,7 @@ def save_record(
     summary="Rate a debrief anonymously (participants, once)",
 )
 def give_feedback(
-    debrief_id: uuid.UUID, data: FeedbackCreate, session: SessionDep, principal: Member
+    debrief_id: uuid.UUID, data: DebriefFeedbackCreate, session: SessionDep, principal: Member
 ) -> None:
     """Stored with no link to you. Deliberately not idempotent by key: a stored request
     hash would tie your answer to you. A second answer gets 409."""
@@ -301,14 +301,14 @@ def give_feedback(
 
 @router.get(
     "/debriefs/{debrief_id}/feedback",
-    response_model=FeedbackSummary,
+    response_model=DebriefFeedbackSummary,
     tags=["debriefs"],
     responses=problem_responses(403, 404),
     summary="Feedback averages (from 5 answers, once feedback has closed)",
 )
 def feedback_summary(
     debrief_id: uuid.UUID, session: SessionDep, principal: Member
-) -> FeedbackSummary:
+) -> DebriefFeedbackSummary:
     return service.feedback_summary(session, principal, debrief_id=debrief_id)
 
 

@@ -235,7 +235,7 @@ class DebriefRead(DebriefListItem):
 # --- feedback --------------------------------------------------------------------------
 
 
-class FeedbackCreate(RequestModel):
+class DebriefFeedbackCreate(RequestModel):
     felt_safe: FeedbackScore = Field(description="I felt safe to speak (1-5).")
     systems_focus: FeedbackScore = Field(
         description="It focused on systems rather than blame (1-5)."
@@ -243,7 +243,7 @@ class FeedbackCreate(RequestModel):
     useful: FeedbackScore = Field(description="It was useful (1-5).")
 
 
-class FeedbackSummary(ResponseModel):
+class DebriefFeedbackSummary(ResponseModel):
     responses: int
     minimum_responses: int
     published: bool = Field(

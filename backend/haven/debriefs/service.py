@@ -53,6 +53,8 @@ from haven.debriefs.schemas import (
     ActionStrength,
     AttendanceUpdate,
     DebriefCreate,
+    DebriefFeedbackCreate,
+    DebriefFeedbackSummary,
     DebriefKind,
     DebriefListItem,
     DebriefRead,
@@ -62,9 +64,7 @@ from haven.debriefs.schemas import (
     DebriefTransition,
     DebriefUpdate,
     DebriefWeekFigures,
-    FeedbackCreate,
     FeedbackState,
-    FeedbackSummary,
     GroundRules,
     OverdueCount,
     ParticipantRead,
@@ -759,7 +759,7 @@ def save_record(
 
 
 def give_feedback(
-    session: Session, principal: Principal, *, debrief_id: uuid.UUID, data: FeedbackCreate
+    session: Session, principal: Principal, *, debrief_id: uuid.UUID, data: DebriefFeedbackCreate
 ) -> None:
     """Store one participant's answer with no link to them: see the models' docstring.
 
@@ -814,7 +814,7 @@ def give_feedback(
 
 def feedback_summary(
     session: Session, principal: Principal, *, debrief_id: uuid.UUID
-) -> FeedbackSummary:
+) -> DebriefFeedbackSummary:
     debrief = _load(session, principal, debrief_id, run=True)
     answers = DebriefFeedbackAnswer.__table__  # type: ignore[attr-defined]
     count, safe, systems, useful = session.execute(
@@ -832,7 +832,7 @@ def feedback_summary(
     def shown(value: Any) -> float | None:
         return round(float(value), 1) if published and value is not None else None
 
-    return FeedbackSummary(
+    return DebriefFeedbackSummary(
         responses=int(count),
         minimum_responses=minimum,
         published=published,

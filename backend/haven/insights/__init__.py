@@ -1,8 +1,8 @@
 """Insights: "see where support is needed", without ever exposing a small group.
 
 Owns no table. Reads weekly figures through each source's service, once per request:
-check-ins and staffing (``checkins.service``), reports (``reports.service``), debriefs and
-action items (``debriefs.service``); then
+check-ins and staffing (``checkins.service``), reports (``reports.service``), peer-support
+requests (``support.service``), debriefs and action items (``debriefs.service``); then
 suppresses small cells, builds the department x week table, the control charts (``spc``)
 and the hotspots. Every table also exports to CSV (``export``), with the same suppression.
 
@@ -12,7 +12,9 @@ Decisions (the small-cell rules are in ``suppression``; the statistics in ``spc`
   figure: check-in respondents (all scale and yes/no questions are required, so a week's
   figures share their respondents; a question's own count is used if a template changed
   mid-period); for report counts, each report counts as one person, its reporter, since
-  anonymous reporters cannot be told apart (so a count of 1 to k-1 reports is hidden).
+  anonymous reporters cannot be told apart (so a count of 1 to k-1 reports is hidden);
+  for support, the distinct requesters (all of a cell's support figures go together; the
+  organisation's median is not shown: medians do not add up).
   Zero is shown: it is nobody. Staffing, debrief and action-item figures count shifts,
   meetings and tasks, not people or their answers, and are never suppressed.
 * Suppression runs per week over every department at once, including the organisation

@@ -62,6 +62,11 @@ def departments_table(result: DepartmentInsights) -> Table:
         "staffing_ratio",
         "patient_days",
         "patients_per_staff",
+        "support_requests",
+        "support_requesters",
+        "support_first_contacts",
+        "support_median_minutes_to_first_contact",
+        "support_within_target",
         *DEBRIEF_COLUMNS,
     ]
     rows: list[list[Cell]] = []
@@ -98,6 +103,11 @@ def departments_table(result: DepartmentInsights) -> Table:
                 s["staffing_ratio"],
                 s["patient_days"],
                 s["patients_per_staff"],
+                _cell(row["support"]["requests"]),
+                _cell(row["support"]["requesters"]),
+                _cell(row["support"]["first_contacts"]),
+                _cell(row["support"]["median_minutes_to_first_contact"]),
+                _cell(row["support"]["within_target"]),
                 *[cast(int, row["debriefs"].get(name)) for name in DEBRIEF_COLUMNS],
             ]
         )

@@ -90,6 +90,27 @@ class StaffingFigures(TypedDict):
     ]
 
 
+class SupportFigures(TypedDict):
+    """Peer-support requests made in the week. The people behind them are the requesters:
+    below k, every support figure of the cell is suppressed together."""
+
+    requests: Figure
+    requesters: Annotated[Figure, Field(description="Distinct people who asked.")]
+    first_contacts: Figure
+    median_minutes_to_first_contact: Annotated[
+        Figure,
+        Field(
+            description="Departments only: medians do not add up, so the organisation row has none."
+        ),
+    ]
+    within_target: Annotated[
+        Figure, Field(description="First contacts made within the urgency's target.")
+    ]
+    share_within_target: Annotated[
+        Figure, Field(description="Within target, of the requests made in the week.")
+    ]
+
+
 class DebriefFigures(TypedDict):
     """Meetings held and actions tracked: counts of work, not of people or their answers,
     so never suppressed (see the package docstring)."""
@@ -113,6 +134,7 @@ class DepartmentWeek(TypedDict):
     checkins: CheckinFigures
     reports: ReportFigures
     staffing: StaffingFigures
+    support: SupportFigures
     debriefs: DebriefFigures
 
 

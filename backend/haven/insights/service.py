@@ -15,8 +15,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from haven.auth import service as auth_service
-from haven.auth.schemas import Role
 from haven.checkins import service as checkins_service
 from haven.checkins.schemas import (
     QuestionRead,
@@ -48,6 +46,8 @@ from haven.notifications import service as notifications_service
 from haven.org import service as org_service
 from haven.reports import service as reports_service
 from haven.reports.schemas import HARM_EVENTS, Category, Harm, ReportKind
+from haven.support import service as support_service
+from haven.support.schemas import SupportWeekFigures
 
 MAX_WEEKS = 53
 DEFAULT_WEEKS = 13  # a quarter
@@ -139,6 +139,7 @@ class Figures:
     reports: list[dict[int, tuple[int, ...]]] = field(default_factory=list)
     staffing: list[dict[int, StaffingWeekFigures]] = field(default_factory=list)
     debriefs: list[dict[int, DebriefWeekFigures]] = field(default_factory=list)
+    support: list[dict[int, SupportWeekFigures]] = field(default_factory=list)
     present: list[list[int]] = field(default_factory=list)  # per week: departments with data
     _index: dict[Dept, int] = field(default_factory=dict)
 
@@ -160,6 +161,7 @@ def _collect(session: Session, weeks: list[date]) -> Figures:
     f.reports = [{} for _ in weeks]
     f.staffing = [{} for _ in weeks]
     f.debriefs = [{} for _ in weeks]
+    f.support = [{} for _ in weeks]
     question_of = {q.key: i for i, q in enumerate(f.questions)}
     for c in checkins_service.weekly_checkin_figures(session, start=start, end=end):
         sums: list[QuestionSums] = [(0, 0, 0)] * len(f.questions)
@@ -193,8 +195,18 @@ def _collect(session: Session, weeks: list[date]) -> Figures:
         w = week_of.get(b.week_start)
         if w is not None:
             f.debriefs[w][f.index(b.department_id)] = b
+    for p in support_service.weekly_figures(session, start=start, end=end):
+        w = week_of.get(p.week_start)
+        if w is not None:
+            f.support[w][f.index(p.department_id)] = p
     f.present = [
-        sorted(set(f.checkins[w]) | set(f.reports[w]) | set(f.staffing[w]) | set(f.debriefs[w]))
+        sorted(
+            set(f.checkins[w])
+            | set(f.reports[w])
+            | set(f.staffing[w])
+            | set(f.debriefs[w])
+            | set(f.support[w])
+        )
         for w in range(len(weeks))
     ]
     return f
@@ -204,7 +216,9 @@ def _collect(session: Session, weeks: list[date]) -> Figures:
 #
 # Cell keys are small tuples of ints: (family, week, department, figure). Check-ins are
 # family 0 (figure -1: the respondents, which every question's figure is tied to); reports
-# family 1 (figure: an index into REPORT_PARTS). Empty cells are left out of lines: an empty
+# family 1 (figure: an index into REPORT_PARTS); support family 2 (one cell per department
+# and week: its requesters; the organisation's is their sum, an upper bound when someone
+# asked in two departments). Empty cells are left out of lines: an empty
 # complement protects nothing, so when only empty cells are left the total is hidden.
 
 
@@ -253,6 +267,12 @@ def _suppressed(f: Figures, k: int) -> set[Key]:
         people[(0, w, ORG, -1)] = org.respondents
         for qi, sums in enumerate(org.questions):
             people[(0, w, ORG, qi)] = sums[0]
+        # support: the requesters are the people; the whole block is one cell
+        org_requesters = 0
+        for d, figures in f.support[w].items():
+            people[(2, w, d, -1)] = figures.requesters
+            org_requesters += figures.requesters
+        people[(2, w, ORG, -1)] = org_requesters
         org_reports.append(_report_totals(f, w, departments))
         for d, counts in [*f.reports[w].items(), (ORG, org_reports[w])]:
             for part, n in enumerate(counts):
@@ -414,6 +434,22 @@ def _debrief_block(f: Figures, cell: _Cell) -> JSON:
     return {name: sum(getattr(b, name) for b in found) for name in _DEBRIEF_FIELDS}
 
 
+def _support_block(f: Figures, cell: _Cell, hidden: set[Key]) -> JSON:
+    found = [f.support[cell.w][d] for d in cell.departments if d in f.support[cell.w]]
+    block_hidden = (2, cell.w, cell.d, -1) in hidden
+    requests = sum(p.requests for p in found)
+    within = sum(p.within_target for p in found)
+    median = found[0].median_minutes_to_first_contact if cell.d != ORG and found else None
+    return {
+        "requests": _fig(requests, block_hidden),
+        "requesters": _fig(sum(p.requesters for p in found), block_hidden),
+        "first_contacts": _fig(sum(p.first_contacts for p in found), block_hidden),
+        "median_minutes_to_first_contact": _fig(median, block_hidden),
+        "within_target": _fig(within, block_hidden),
+        "share_within_target": _fig(_ratio(within, requests), block_hidden),
+    }
+
+
 def _exposure(f: Figures, cell: _Cell) -> float | None:
     """Patient-days for a rate, only when every department with reports recorded a census
     (a rate over some of them would publish a new partial total)."""
@@ -530,6 +566,7 @@ def department_insights(
                     "checkins": _checkin_block(f, cell, hidden),
                     "reports": _report_block(f, cell, hidden),
                     "staffing": _staffing_block(f, cell),
+                    "support": _support_block(f, cell, hidden),
                     "debriefs": _debrief_block(f, cell),
                 }
             )
@@ -855,13 +892,14 @@ def hotspots(session: Session, principal: Principal, *, end: date | None = None)
 
 
 def _active_peer_supporters(session: Session) -> list[uuid.UUID]:
+    """Peer supporters on the support program's roster who are active and not paused."""
     found: list[uuid.UUID] = []
     cursor: str | None = None
     while True:
-        page, cursor = auth_service.list_users(
-            session, params=PageParams(limit=200, cursor=cursor), role=Role.peer_supporter
+        page, cursor = support_service.list_supporters(
+            session, params=PageParams(limit=200, cursor=cursor)
         )
-        found.extend(u.id for u in page)
+        found.extend(s.user_id for s in page if s.is_active and not s.is_paused)
         if cursor is None:
             return found
 

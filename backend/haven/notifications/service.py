@@ -65,6 +65,24 @@ def notify(
         )
 
 
+def queue_email(session: Session, *, to_address: str, subject: str, body: str) -> bool:
+    """Queue an email to an address that is not a person's account (e.g. an emergency
+    pathway's mailbox), delivered like the others. False when email is not configured."""
+    if not get_settings().smtp.enabled:
+        return False
+    now = clock.now()
+    session.add(
+        EmailOutbox(
+            to_address=to_address,
+            subject=subject[:200],
+            body=body,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+    return True
+
+
 def _read(row: Notification) -> NotificationRead:
     return NotificationRead.model_validate(row)
 

@@ -47,11 +47,11 @@ from haven.reports.schemas import (
     ReportSession,
     ReportStatus,
     ReportStatusCount,
+    ReportTransition,
     ReportUpdate,
     StaffCandidate,
     SubcategoryCreate,
     SubcategoryRead,
-    TransitionRequest,
 )
 
 router = APIRouter(route_class=HavenRoute)
@@ -272,7 +272,7 @@ def triage_report(
 )
 def transition_report(
     report_id: uuid.UUID,
-    data: TransitionRequest,
+    data: ReportTransition,
     session: SessionDep,
     principal: Officer,
     response: Response,

@@ -171,7 +171,11 @@ class ReportListItem(ResponseModel):
     status: ReportStatus
     submitted_on: date
     contributing_factors: list[ContributingFactor]
+    excerpt: str = Field(description="The start of the description, to tell reports apart.")
     version: int
+
+
+EXCERPT_CHARS = 160
 
 
 class ReportRead(ReportListItem):
@@ -243,7 +247,7 @@ class ReportUpdate(RequestModel):
     )
 
 
-class TransitionRequest(RequestModel):
+class ReportTransition(RequestModel):
     to: ReportStatus
     reason: str | None = Field(
         default=None, max_length=2000, description="Required when moving to not_actionable."

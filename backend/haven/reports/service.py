@@ -8,6 +8,8 @@ precise time and sequence would date the submission).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 import threading
@@ -62,6 +64,7 @@ from haven.reports.models import (
     ReportSubcategory,
 )
 from haven.reports.schemas import (
+    EXCERPT_CHARS,
     HARM_EVENTS,
     SERIOUS_HARM,
     AnonymousReportCreate,
@@ -96,6 +99,7 @@ from haven.reports.schemas import (
     ReportSession,
     ReportStatus,
     ReportStatusCount,
+    ReportTransition,
     ReportUpdate,
     ReportWeekFigures,
     Shift,
@@ -103,8 +107,8 @@ from haven.reports.schemas import (
     SubcategoryCreate,
     SubcategoryRead,
     SupportOffer,
-    TransitionRequest,
 )
+from haven.support import service as support_service
 
 SUPPORT_OFFER_MESSAGE = (
     "Events like this can weigh on anyone involved. A trained peer supporter can talk with "
@@ -494,11 +498,15 @@ def _list_item(report: Report) -> ReportListItem:
         status=ReportStatus(report.status),
         submitted_on=report.submitted_on,
         contributing_factors=[ContributingFactor(f) for f in report.contributing_factors],
+        excerpt=report.description[:EXCERPT_CHARS],
         version=report.version,
     )
 
 
-_LIST_COLUMNS = [col(getattr(Report, name)) for name in ReportListItem.model_fields]
+_LIST_COLUMNS = [
+    *(col(getattr(Report, name)) for name in ReportListItem.model_fields if name != "excerpt"),
+    sa.func.substr(col(Report.description), 1, EXCERPT_CHARS).label("excerpt"),
+]
 
 
 def list_reports(
@@ -659,7 +667,7 @@ def transition_report(
     principal: Principal,
     *,
     report_id: uuid.UUID,
-    data: TransitionRequest,
+    data: ReportTransition,
     if_match: str | None,
 ) -> ReportRead:
     _require_officer(principal)
@@ -767,6 +775,17 @@ def set_involved_staff(
         object_type="report",
         object_id=report.id,
     )
+    staff_ids = list(dict.fromkeys(data.staff_ids))
+    if staff_ids and is_outreach_eligible(Harm(report.harm), list(data.high_risk_scenarios)):
+        # Support decides what to do and tells this side nothing (DESIGN.md, "Proactive
+        # outreach"); the opaque key only lets it avoid a second task for the same person.
+        support_service.offer_outreach(
+            session,
+            principal,
+            person_ids=staff_ids,
+            involved_ids=staff_ids,
+            event_key=_outreach_event_key(report.id),
+        )
     return _involved_read(session, report)
 
 
@@ -782,6 +801,13 @@ def staff_candidates(
         StaffCandidate(id=p.id, display_name=p.display_name, department_id=p.department_id)
         for p in people
     ]
+
+
+def _outreach_event_key(report_id: uuid.UUID) -> str:
+    """An opaque per-event key for support: an HMAC of the report id, which support cannot
+    turn back into the report."""
+    key = hashlib.sha256(b"haven.reports.outreach-event|" + get_settings().signing_key().encode())
+    return hmac.new(key.digest(), report_id.bytes, hashlib.sha256).hexdigest()
 
 
 # --- messages ----------------------------------------------------------------------------

@@ -1126,6 +1126,404 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/support/feedback/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feedback aggregates, only over at least five answers */
+        get: operations["support-read_feedback_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/follow-ups/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My follow-ups that are due (peer supporter) */
+        get: operations["support-list_due_follow_ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Time to first contact against target, requests by tier, feedback */
+        get: operations["support-read_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/outreach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outreach tasks from event reviews (no event details) */
+        get: operations["support-list_outreach"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/outreach/{task_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Offer support: the task becomes a request for that person */
+        post: operations["support-accept_outreach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/outreach/{task_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline Outreach */
+        post: operations["support-decline_outreach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The coordinator's board: operational fields only, soonest due first */
+        get: operations["support-list_requests"];
+        put?: never;
+        /** Ask for peer support, for yourself or for a colleague */
+        post: operations["support-create_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/assigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The requests assigned to me (peer supporter) */
+        get: operations["support-list_assigned_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The requests made for me, with their status */
+        get: operations["support-list_my_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request, shaped by who asks (requester, supporter or coordinator) */
+        get: operations["support-read_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign or reassign a supporter (null: let matching choose) */
+        post: operations["support-assign_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Eligible supporters, best first, and why each other one is excluded */
+        get: operations["support-list_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/encounters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Encounters (the private note only for its author) */
+        get: operations["support-list_encounters"];
+        put?: never;
+        /** Log an encounter (assigned supporter) */
+        post: operations["support-log_encounter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tier 3: record an expedited referral to professional help */
+        post: operations["support-escalate_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Anonymous feedback after closing (the person supported, once) */
+        post: operations["support-give_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Follow Ups */
+        get: operations["support-list_follow_ups"];
+        put?: never;
+        /** Add Follow Up */
+        post: operations["support-add_follow_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/follow-ups/{follow_up_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Move a follow-up, mark it done or cancel it */
+        patch: operations["support-update_follow_up"];
+        trace?: never;
+    };
+    "/api/v1/support/requests/{request_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record first contact, ongoing support, or close the request */
+        post: operations["support-transition_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Crisis line and employee-assistance contacts (no sign-in needed) */
+        get: operations["support-read_resources"];
+        /** Set the organisation's crisis and help contacts */
+        put: operations["support-set_resources"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Response targets and options */
+        get: operations["support-read_support_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/supporters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The supporter roster */
+        get: operations["support-list_supporters"];
+        put?: never;
+        /** Add a trained peer supporter to the roster */
+        post: operations["support-create_supporter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/supporters/me/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My on-call windows and pause switch */
+        get: operations["support-read_my_availability"];
+        /** Set my on-call windows and pause switch */
+        put: operations["support-set_my_availability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/support/supporters/{supporter_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Supporter */
+        get: operations["support-read_supporter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Supporter */
+        patch: operations["support-update_supporter"];
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1418,6 +1816,14 @@ export interface components {
             /** Scopes */
             scopes: components["schemas"]["Scope"][];
         };
+        /** AssignmentRequest */
+        AssignmentRequest: {
+            /**
+             * Supporter Id
+             * @description A roster entry's id; null to let matching choose.
+             */
+            supporter_id?: string | null;
+        };
         /**
          * AttendanceUpdate
          * @description Marks the people named here; everyone else keeps what was recorded for them.
@@ -1479,6 +1885,31 @@ export interface components {
             /** Reason */
             reason: string | null;
         };
+        /** AvailabilityRead */
+        AvailabilityRead: {
+            /** Is On Call Now */
+            is_on_call_now: boolean;
+            /** Is Paused */
+            is_paused: boolean;
+            /** On Call */
+            on_call: components["schemas"]["OnCallWindowRead"][];
+            /**
+             * Supporter Id
+             * Format: uuid
+             */
+            supporter_id: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Version */
+            version: number;
+        };
+        /** AvailabilityUpdate */
+        AvailabilityUpdate: {
+            /** Is Paused */
+            is_paused: boolean;
+            /** On Call */
+            on_call: components["schemas"]["OnCallWindow"][];
+        };
         /** Body_auth-sign_in */
         "Body_auth-sign_in": {
             /** Client Id */
@@ -1502,6 +1933,46 @@ export interface components {
             scope: string;
             /** Username */
             username: string;
+        };
+        /** CandidateRead */
+        CandidateRead: {
+            /** Capacity */
+            capacity: number;
+            /** Department Id */
+            department_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Languages */
+            languages: string[];
+            /** Open Caseload */
+            open_caseload: number;
+            /**
+             * Preference Fit
+             * @description How many of the request's preferences fit.
+             */
+            preference_fit: number;
+            /** Professions */
+            professions: components["schemas"]["Profession"][];
+            /**
+             * Supporter Id
+             * Format: uuid
+             */
+            supporter_id: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /** CandidatesRead */
+        CandidatesRead: {
+            /**
+             * Eligible
+             * @description Best first.
+             */
+            eligible: components["schemas"]["CandidateRead"][];
+            /** Excluded */
+            excluded: components["schemas"]["ExcludedSupporterRead"][];
         };
         /**
          * Category
@@ -1580,6 +2051,11 @@ export interface components {
              */
             consent_to_contact: boolean;
         };
+        /**
+         * ContactChannel
+         * @enum {string}
+         */
+        ContactChannel: "phone" | "video" | "in_person" | "message";
         /**
          * ContributingFactor
          * @enum {string}
@@ -1682,6 +2158,42 @@ export interface components {
              * @description A short name for the session. It is not put in calendar invitations.
              */
             title: string;
+        };
+        /** DebriefFeedbackCreate */
+        DebriefFeedbackCreate: {
+            /**
+             * Felt Safe
+             * @description I felt safe to speak (1-5).
+             */
+            felt_safe: number;
+            /**
+             * Systems Focus
+             * @description It focused on systems rather than blame (1-5).
+             */
+            systems_focus: number;
+            /**
+             * Useful
+             * @description It was useful (1-5).
+             */
+            useful: number;
+        };
+        /** DebriefFeedbackSummary */
+        DebriefFeedbackSummary: {
+            /** Felt Safe */
+            felt_safe: number | null;
+            /** Minimum Responses */
+            minimum_responses: number;
+            /**
+             * Published
+             * @description Averages are shown once feedback has closed and at least `minimum_responses` answered, so no answer can be worked out by comparing two views.
+             */
+            published: boolean;
+            /** Responses */
+            responses: number;
+            /** Systems Focus */
+            systems_focus: number | null;
+            /** Useful */
+            useful: number | null;
         };
         /**
          * DebriefFigures
@@ -1961,6 +2473,7 @@ export interface components {
             reports: components["schemas"]["ReportFigures"];
             scope: components["schemas"]["RowScope"];
             staffing: components["schemas"]["StaffingFigures"];
+            support: components["schemas"]["SupportFigures"];
             /**
              * Week Start
              * Format: date
@@ -1972,24 +2485,144 @@ export interface components {
          * @enum {string}
          */
         Direction: "up" | "down";
-        /** FeedbackCreate */
-        FeedbackCreate: {
+        /** DueFollowUpRead */
+        DueFollowUpRead: {
+            /** Completed At */
+            completed_at: string | null;
             /**
-             * Felt Safe
-             * @description I felt safe to speak (1-5).
+             * Due On
+             * Format: date
              */
-            felt_safe: number;
+            due_on: string;
             /**
-             * Systems Focus
-             * @description It focused on systems rather than blame (1-5).
+             * Id
+             * Format: uuid
              */
-            systems_focus: number;
+            id: string;
+            /** Is Due */
+            is_due: boolean;
             /**
-             * Useful
-             * @description It was useful (1-5).
+             * Request Id
+             * Format: uuid
              */
-            useful: number;
+            request_id: string;
+            /** Requester Name */
+            requester_name: string | null;
+            status: components["schemas"]["FollowUpStatus"];
+            /** Version */
+            version: number;
         };
+        /**
+         * EncounterChannel
+         * @enum {string}
+         */
+        EncounterChannel: "in_person" | "phone" | "video" | "group";
+        /**
+         * EncounterCreate
+         * @description No field for event facts: they belong to the report's review, not to peer support.
+         */
+        EncounterCreate: {
+            channel: components["schemas"]["EncounterChannel"];
+            /** Minutes */
+            minutes: number;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            outcome: components["schemas"]["EncounterOutcome"];
+            /**
+             * Private Note
+             * @description Only when the organisation enables it; sealed, yours alone, purged.
+             */
+            private_note?: string | null;
+            /**
+             * Safety Exception
+             * @description Risk to self or others: escalates at once.
+             * @default false
+             */
+            safety_exception: boolean;
+            /** Tier */
+            tier: number;
+        };
+        /**
+         * EncounterOutcome
+         * @enum {string}
+         */
+        EncounterOutcome: "follow_up" | "resolved" | "referred";
+        /** EncounterRead */
+        EncounterRead: {
+            channel: components["schemas"]["EncounterChannel"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Minutes */
+            minutes: number;
+            /**
+             * Note Expires At
+             * @description Only for the supporter who wrote it.
+             */
+            note_expires_at: string | null;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            outcome: components["schemas"]["EncounterOutcome"];
+            /**
+             * Private Note
+             * @description Only for the supporter who wrote it.
+             */
+            private_note: string | null;
+            /** Safety Exception */
+            safety_exception: boolean;
+            /** Tier */
+            tier: number;
+        };
+        /** EscalationCreate */
+        EscalationCreate: {
+            /**
+             * Escalated At
+             * @description When; default now.
+             */
+            escalated_at?: string | null;
+            resource: components["schemas"]["EscalationResource"];
+        };
+        /**
+         * EscalationResource
+         * @description Tier 3: expedited referral to professional help.
+         * @enum {string}
+         */
+        EscalationResource: "employee_assistance" | "chaplaincy" | "psychology" | "occupational_health" | "crisis_line" | "emergency_pathway" | "other";
+        /** ExcludedSupporterRead */
+        ExcludedSupporterRead: {
+            /** Display Name */
+            display_name: string;
+            reason: components["schemas"]["ExclusionReason"];
+            /**
+             * Supporter Id
+             * Format: uuid
+             */
+            supporter_id: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /**
+         * ExclusionReason
+         * @description Why a supporter is not a candidate, in the order the rules are checked.
+         * @enum {string}
+         */
+        ExclusionReason: "is_requester" | "inactive" | "paused" | "not_trained" | "training_expired" | "involved_in_event" | "already_offered" | "same_department" | "at_capacity" | "off_call";
         /** FeedbackState */
         FeedbackState: {
             /**
@@ -2007,24 +2640,6 @@ export interface components {
              * @description Participants may answer now.
              */
             is_open: boolean;
-        };
-        /** FeedbackSummary */
-        FeedbackSummary: {
-            /** Felt Safe */
-            felt_safe: number | null;
-            /** Minimum Responses */
-            minimum_responses: number;
-            /**
-             * Published
-             * @description Averages are shown once feedback has closed and at least `minimum_responses` answered, so no answer can be worked out by comparing two views.
-             */
-            published: boolean;
-            /** Responses */
-            responses: number;
-            /** Systems Focus */
-            systems_focus: number | null;
-            /** Useful */
-            useful: number | null;
         };
         /** FieldError */
         FieldError: {
@@ -2053,6 +2668,50 @@ export interface components {
              * @description Null when suppressed, or when there is no data.
              */
             value: number | null;
+        };
+        /** FollowUpCreate */
+        FollowUpCreate: {
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+        };
+        /** FollowUpRead */
+        FollowUpRead: {
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Due */
+            is_due: boolean;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            status: components["schemas"]["FollowUpStatus"];
+            /** Version */
+            version: number;
+        };
+        /**
+         * FollowUpStatus
+         * @enum {string}
+         */
+        FollowUpStatus: "scheduled" | "done" | "cancelled";
+        /** FollowUpUpdate */
+        FollowUpUpdate: {
+            /** Due On */
+            due_on?: string | null;
+            status?: components["schemas"]["FollowUpStatus"] | null;
         };
         /** GroundRules */
         GroundRules: {
@@ -2436,6 +3095,33 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** OnCallWindow */
+        OnCallWindow: {
+            /**
+             * End
+             * @description HH:MM; at or before the start, the window runs past midnight.
+             */
+            end: string;
+            /**
+             * Start
+             * @description HH:MM, organisation time zone.
+             */
+            start: string;
+            /**
+             * Weekday
+             * @description Monday 0 … Sunday 6.
+             */
+            weekday: number;
+        };
+        /** OnCallWindowRead */
+        OnCallWindowRead: {
+            /** End */
+            end: string;
+            /** Start */
+            start: string;
+            /** Weekday */
+            weekday: number;
+        };
         /** OrganisationRead */
         OrganisationRead: {
             /** Allow Anonymous Without Account */
@@ -2461,6 +3147,45 @@ export interface components {
              * @description IANA zone, e.g. Europe/London.
              */
             time_zone?: string | null;
+        };
+        /** OutreachAccept */
+        OutreachAccept: {
+            /** @default soon */
+            urgency: components["schemas"]["Urgency"];
+        };
+        /**
+         * OutreachStatus
+         * @enum {string}
+         */
+        OutreachStatus: "open" | "accepted" | "declined";
+        /** OutreachTaskRead */
+        OutreachTaskRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Person Id */
+            person_id: string | null;
+            /** Person Name */
+            person_name: string | null;
+            /**
+             * Source
+             * @description Always event_review: no event details are kept.
+             */
+            source: string;
+            status: components["schemas"]["OutreachStatus"];
+            /** Version */
+            version: number;
         };
         /** OverdueCount */
         OverdueCount: {
@@ -2557,6 +3282,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[OutreachTaskRead] */
+        Page_OutreachTaskRead_: {
+            /** Items */
+            items: components["schemas"]["OutreachTaskRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ReportListItem] */
         Page_ReportListItem_: {
             /** Items */
@@ -2571,6 +3306,26 @@ export interface components {
         Page_ShiftRead_: {
             /** Items */
             items: components["schemas"]["ShiftRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SupportRequestRead] */
+        Page_SupportRequestRead_: {
+            /** Items */
+            items: components["schemas"]["SupportRequestRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SupporterRead] */
+        Page_SupporterRead_: {
+            /** Items */
+            items: components["schemas"]["SupporterRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -2666,6 +3421,23 @@ export interface components {
          * @enum {string}
          */
         Profession: "nurse" | "physician" | "pharmacist" | "allied_health" | "support_staff" | "other";
+        /** ProgramMetrics */
+        ProgramMetrics: {
+            /** By Tier */
+            by_tier: components["schemas"]["TierCount"][];
+            /** By Urgency */
+            by_urgency: components["schemas"]["UrgencyMetrics"][];
+            feedback: components["schemas"]["SupportFeedbackSummary"];
+            /** Open Requests */
+            open_requests: number;
+            /** Overdue Requests */
+            overdue_requests: number;
+            /**
+             * Since
+             * Format: date
+             */
+            since: string;
+        };
         /** QuestionFigure */
         QuestionFigure: {
             answered: components["schemas"]["Figure"];
@@ -2853,6 +3625,11 @@ export interface components {
              * Format: uuid
              */
             department_id: string;
+            /**
+             * Excerpt
+             * @description The start of the description, to tell reports apart.
+             */
+            excerpt: string;
             harm: components["schemas"]["Harm"];
             /**
              * Id
@@ -2898,6 +3675,11 @@ export interface components {
             department_id: string;
             /** Description */
             description: string;
+            /**
+             * Excerpt
+             * @description The start of the description, to tell reports apart.
+             */
+            excerpt: string;
             harm: components["schemas"]["Harm"];
             /**
              * High Risk Scenarios
@@ -2979,6 +3761,15 @@ export interface components {
             count: number;
             status: components["schemas"]["ReportStatus"];
         };
+        /** ReportTransition */
+        ReportTransition: {
+            /**
+             * Reason
+             * @description Required when moving to not_actionable.
+             */
+            reason?: string | null;
+            to: components["schemas"]["ReportStatus"];
+        };
         /**
          * ReportUpdate
          * @description Triage fields a safety officer may correct. The reporter's own words are never edited.
@@ -3000,6 +3791,65 @@ export interface components {
             shift?: components["schemas"]["Shift"] | null;
             /** Subcategory */
             subcategory?: string | null;
+        };
+        /**
+         * RequestKind
+         * @enum {string}
+         */
+        RequestKind: "for_self" | "referral" | "outreach";
+        /**
+         * RequestStatus
+         * @enum {string}
+         */
+        RequestStatus: "new" | "assigned" | "contacted" | "active" | "escalated" | "closed";
+        /**
+         * RequestView
+         * @enum {string}
+         */
+        RequestView: "requester" | "supporter" | "coordinator";
+        /** ResourceItem */
+        ResourceItem: {
+            /**
+             * Hours
+             * @description e.g. 24/7
+             */
+            hours?: string | null;
+            kind: components["schemas"]["ResourceKind"];
+            /** Name */
+            name: string;
+            /** Phone */
+            phone?: string | null;
+            /** Url */
+            url?: string | null;
+        };
+        /**
+         * ResourceKind
+         * @enum {string}
+         */
+        ResourceKind: "crisis_line" | "employee_assistance" | "chaplaincy" | "psychology" | "emergency" | "other";
+        /** ResourceRead */
+        ResourceRead: {
+            /** Hours */
+            hours: string | null;
+            kind: components["schemas"]["ResourceKind"];
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
+            /** Url */
+            url: string | null;
+        };
+        /** ResourcesRead */
+        ResourcesRead: {
+            /** Items */
+            items: components["schemas"]["ResourceRead"][];
+            /** Version */
+            version: number;
+        };
+        /** ResourcesUpdate */
+        ResourcesUpdate: {
+            /** Items */
+            items: components["schemas"]["ResourceItem"][];
         };
         /**
          * Role
@@ -3234,6 +4084,72 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** SupportConfigRead */
+        SupportConfigRead: {
+            /** Follow Up Days */
+            follow_up_days: number[];
+            /** Private Notes Enabled */
+            private_notes_enabled: boolean;
+            /** Retention Days */
+            retention_days: number;
+            /**
+             * Target Minutes
+             * @description First-contact target per urgency.
+             */
+            target_minutes: {
+                [key: string]: number;
+            };
+        };
+        /** SupportFeedbackCreate */
+        SupportFeedbackCreate: {
+            /** Comment */
+            comment?: string | null;
+            /**
+             * Helpful
+             * @description Was it helpful, 1 (not at all) to 5 (very).
+             */
+            helpful: number;
+        };
+        /** SupportFeedbackSummary */
+        SupportFeedbackSummary: {
+            /**
+             * Answers
+             * @description Null when fewer than the minimum.
+             */
+            answers: number | null;
+            /** Average Helpful */
+            average_helpful: number | null;
+            /**
+             * Comments
+             * @description In random order, without dates.
+             */
+            comments: string[] | null;
+            /** Distribution */
+            distribution: {
+                [key: string]: number;
+            } | null;
+            /** Min Answers */
+            min_answers: number;
+            /** Suppressed */
+            suppressed: boolean;
+        };
+        /**
+         * SupportFigures
+         * @description Peer-support requests made in the week. The people behind them are the requesters:
+         *     below k, every support figure of the cell is suppressed together.
+         */
+        SupportFigures: {
+            first_contacts: components["schemas"]["Figure"];
+            /** @description Departments only: medians do not add up, so the organisation row has none. */
+            median_minutes_to_first_contact: components["schemas"]["Figure"];
+            /** @description Distinct people who asked. */
+            requesters: components["schemas"]["Figure"];
+            requests: components["schemas"]["Figure"];
+            /** @description Within target, of the requests made in the week. */
+            share_within_target: components["schemas"]["Figure"];
+            /** @description First contacts made within the urgency's target. */
+            within_target: components["schemas"]["Figure"];
+        };
         /** SupportOffer */
         SupportOffer: {
             /** Message */
@@ -3243,6 +4159,255 @@ export interface components {
              * @description True when the event was serious enough to offer peer support.
              */
             offered: boolean;
+        };
+        /**
+         * SupportRequestCreate
+         * @description No field for what happened and no report id: support is about the person.
+         */
+        SupportRequestCreate: {
+            contact_channel?: components["schemas"]["ContactChannel"] | null;
+            /**
+             * Contact Details
+             * @description How to reach the person, e.g. a phone number.
+             */
+            contact_details?: string | null;
+            /**
+             * @description for_self, or referral for a colleague.
+             * @default for_self
+             */
+            kind: components["schemas"]["RequestKind"];
+            /**
+             * Not Own Department
+             * @description Prefer a supporter from another department.
+             * @default false
+             */
+            not_own_department: boolean;
+            /** Preferred Language */
+            preferred_language?: string | null;
+            preferred_profession?: components["schemas"]["Profession"] | null;
+            /** Preferred Times */
+            preferred_times?: string | null;
+            /**
+             * Referred Email
+             * @description The colleague's work email (referrals only).
+             */
+            referred_email?: string | null;
+            /**
+             * Tier
+             * @description 1 local colleagues, 2 peer supporter, 3 professional.
+             * @default 2
+             */
+            tier: number;
+            urgency: components["schemas"]["Urgency"];
+        };
+        /** SupportRequestCreated */
+        SupportRequestCreated: {
+            /**
+             * Crisis Resources
+             * @description For urgent requests: call these now if you are in danger.
+             */
+            crisis_resources: components["schemas"]["ResourceRead"][];
+            /**
+             * Due At
+             * Format: date-time
+             * @description First contact is due by this time.
+             */
+            due_at: string;
+            /**
+             * Id
+             * @description The request's id; null for a referral (it belongs to the colleague).
+             */
+            id: string | null;
+            kind: components["schemas"]["RequestKind"];
+            status: components["schemas"]["RequestStatus"];
+            urgency: components["schemas"]["Urgency"];
+            /** Who Sees It */
+            who_sees_it: string;
+        };
+        /** SupportRequestRead */
+        SupportRequestRead: {
+            /** Active At */
+            active_at: string | null;
+            /** Allowed Transitions */
+            allowed_transitions: components["schemas"]["RequestStatus"][];
+            /** Assigned At */
+            assigned_at: string | null;
+            /**
+             * Audit Ref
+             * @description Coordinator view: the id under which the audit log records this request.
+             */
+            audit_ref: string | null;
+            /**
+             * Can Give Feedback
+             * @description Requester view: closed, no feedback yet.
+             */
+            can_give_feedback: boolean;
+            /** Closed At */
+            closed_at: string | null;
+            contact_channel: components["schemas"]["ContactChannel"] | null;
+            /**
+             * Contact Details
+             * @description Requester and supporter views.
+             */
+            contact_details: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Escalated At */
+            escalated_at: string | null;
+            escalated_resource: components["schemas"]["EscalationResource"] | null;
+            /** First Contact At */
+            first_contact_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Overdue */
+            is_overdue: boolean;
+            kind: components["schemas"]["RequestKind"];
+            /** Not Own Department */
+            not_own_department: boolean;
+            /** Preferred Language */
+            preferred_language: string | null;
+            preferred_profession: components["schemas"]["Profession"] | null;
+            /**
+             * Preferred Times
+             * @description Requester and supporter views.
+             */
+            preferred_times: string | null;
+            /**
+             * Requester Name
+             * @description Supporter view only.
+             */
+            requester_name: string | null;
+            /** @description Supporter view only. */
+            requester_profession: components["schemas"]["Profession"] | null;
+            /** Safety Exception At */
+            safety_exception_at: string | null;
+            status: components["schemas"]["RequestStatus"];
+            /**
+             * Supporter Id
+             * @description Supporter and coordinator views.
+             */
+            supporter_id: string | null;
+            /** Supporter Name */
+            supporter_name: string | null;
+            /** Tier */
+            tier: number;
+            urgency: components["schemas"]["Urgency"];
+            /** Version */
+            version: number;
+            view: components["schemas"]["RequestView"];
+        };
+        /** SupportTransition */
+        SupportTransition: {
+            to: components["schemas"]["RequestStatus"];
+        };
+        /** SupporterCreate */
+        SupporterCreate: {
+            /**
+             * Capacity
+             * @description Most open requests at once.
+             * @default 3
+             */
+            capacity: number;
+            /**
+             * Email
+             * @description … or by email.
+             */
+            email?: string | null;
+            /**
+             * Is Active
+             * @default true
+             */
+            is_active: boolean;
+            /**
+             * Languages
+             * @description BCP 47 tags, e.g. en, pl, fr-CA.
+             */
+            languages?: string[];
+            /** On Call */
+            on_call?: components["schemas"]["OnCallWindow"][];
+            /**
+             * Professions
+             * @description Empty: the person's own profession.
+             */
+            professions?: components["schemas"]["Profession"][];
+            /** Training Completed On */
+            training_completed_on?: string | null;
+            /** Training Expires On */
+            training_expires_on?: string | null;
+            /**
+             * User Id
+             * @description The person, by id …
+             */
+            user_id?: string | null;
+        };
+        /** SupporterRead */
+        SupporterRead: {
+            /** Capacity */
+            capacity: number;
+            /** Department Id */
+            department_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Is Paused */
+            is_paused: boolean;
+            /** Languages */
+            languages: string[];
+            /** On Call */
+            on_call: components["schemas"]["OnCallWindowRead"][];
+            /** Open Caseload */
+            open_caseload: number;
+            /** Professions */
+            professions: components["schemas"]["Profession"][];
+            /** Training Completed On */
+            training_completed_on: string | null;
+            /** Training Expires On */
+            training_expires_on: string | null;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Version */
+            version: number;
+        };
+        /** SupporterUpdate */
+        SupporterUpdate: {
+            /** Capacity */
+            capacity?: number | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Is Paused */
+            is_paused?: boolean | null;
+            /** Languages */
+            languages?: string[] | null;
+            /** On Call */
+            on_call?: components["schemas"]["OnCallWindow"][] | null;
+            /** Professions */
+            professions?: components["schemas"]["Profession"][] | null;
+            /** Training Completed On */
+            training_completed_on?: string | null;
+            /** Training Expires On */
+            training_expires_on?: string | null;
         };
         /** SupportersAlerted */
         SupportersAlerted: {
@@ -3314,6 +4479,13 @@ export interface components {
             /** Questions */
             questions?: components["schemas"]["QuestionWrite"][] | null;
         };
+        /** TierCount */
+        TierCount: {
+            /** Requests */
+            requests: number;
+            /** Tier */
+            tier: number;
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -3334,15 +4506,6 @@ export interface components {
              */
             token_type: string;
         };
-        /** TransitionRequest */
-        TransitionRequest: {
-            /**
-             * Reason
-             * @description Required when moving to not_actionable.
-             */
-            reason?: string | null;
-            to: components["schemas"]["ReportStatus"];
-        };
         /**
          * Unit
          * @enum {string}
@@ -3352,6 +4515,25 @@ export interface components {
         UnreadCount: {
             /** Unread */
             unread: number;
+        };
+        /**
+         * Urgency
+         * @enum {string}
+         */
+        Urgency: "urgent" | "soon" | "routine";
+        /** UrgencyMetrics */
+        UrgencyMetrics: {
+            /** First Contacts */
+            first_contacts: number;
+            /** Median Minutes To First Contact */
+            median_minutes_to_first_contact: number | null;
+            /** Requests */
+            requests: number;
+            /** Target Minutes */
+            target_minutes: number;
+            urgency: components["schemas"]["Urgency"];
+            /** Within Target */
+            within_target: number;
         };
         /** UserCreate */
         UserCreate: {
@@ -4884,7 +6066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedbackSummary"];
+                    "application/json": components["schemas"]["DebriefFeedbackSummary"];
                 };
             };
             /** @description Not allowed */
@@ -4929,7 +6111,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["FeedbackCreate"];
+                "application/json": components["schemas"]["DebriefFeedbackCreate"];
             };
         };
         responses: {
@@ -6910,7 +8092,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TransitionRequest"];
+                "application/json": components["schemas"]["ReportTransition"];
             };
         };
         responses: {
@@ -7165,6 +8347,1864 @@ export interface operations {
             };
             /** @description Invalid request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-read_feedback_summary": {
+        parameters: {
+            query?: {
+                since?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportFeedbackSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-list_due_follow_ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DueFollowUpRead"][];
+                };
+            };
+        };
+    };
+    "support-read_metrics": {
+        parameters: {
+            query?: {
+                /** @description Default: 90 days ago. */
+                since?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-list_outreach": {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OutreachStatus"] | null;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OutreachTaskRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-accept_outreach": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutreachAccept"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-decline_outreach": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutreachTaskRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-list_requests": {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["RequestStatus"] | null;
+                urgency?: components["schemas"]["Urgency"] | null;
+                overdue?: boolean | null;
+                include_closed?: boolean;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SupportRequestRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-create_request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestCreated"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-list_assigned_requests": {
+        parameters: {
+            query?: {
+                include_closed?: boolean;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SupportRequestRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-list_my_requests": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SupportRequestRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-read_request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-assign_request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-list_candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidatesRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-list_encounters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncounterRead"][];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-log_encounter": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EncounterCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncounterRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-escalate_request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-give_feedback": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportFeedbackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-list_follow_ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpRead"][];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-add_follow_up": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-update_follow_up": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                request_id: string;
+                follow_up_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-transition_request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportTransition"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-read_resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourcesRead"];
+                };
+            };
+        };
+    };
+    "support-set_resources": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourcesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourcesRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-read_support_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportConfigRead"];
+                };
+            };
+        };
+    };
+    "support-list_supporters": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SupporterRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-create_supporter": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: a repeat with the same key and body returns the first result. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupporterCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupporterRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-read_my_availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-set_my_availability": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "support-read_supporter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                supporter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupporterRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "support-update_supporter": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                supporter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupporterUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupporterRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -238,3 +238,145 @@ const jcQuestions = [
 ] as const satisfies readonly JcQuestion[];
 /** The just-culture guide's questions, in the order the guide asks them. */
 export const JC_QUESTIONS: Exhaustive<JcQuestion, typeof jcQuestions> = jcQuestions;
+
+// --- peer support ---------------------------------------------------------------------------
+
+export type SupportResources = Schemas['ResourcesRead'];
+export type SupportResource = Schemas['ResourceRead'];
+export type SupportResourceItem = Schemas['ResourceItem'];
+export type SupportResourceKind = Schemas['ResourceKind'];
+export type SupportConfig = Schemas['SupportConfigRead'];
+export type SupportRequest = Schemas['SupportRequestRead'];
+export type SupportRequestCreate = Schemas['SupportRequestCreate'];
+export type SupportRequestCreated = Schemas['SupportRequestCreated'];
+export type SupportStatus = Schemas['RequestStatus'];
+export type Urgency = Schemas['Urgency'];
+export type ContactChannel = Schemas['ContactChannel'];
+export type EncounterChannel = Schemas['EncounterChannel'];
+export type EncounterOutcome = Schemas['EncounterOutcome'];
+export type EncounterCreate = Schemas['EncounterCreate'];
+export type Encounter = Schemas['EncounterRead'];
+export type EscalationResource = Schemas['EscalationResource'];
+export type ExclusionReason = Schemas['ExclusionReason'];
+export type Candidates = Schemas['CandidatesRead'];
+export type FollowUp = Schemas['FollowUpRead'];
+export type DueFollowUp = Schemas['DueFollowUpRead'];
+export type Supporter = Schemas['SupporterRead'];
+export type SupporterCreate = Schemas['SupporterCreate'];
+export type SupporterUpdate = Schemas['SupporterUpdate'];
+export type OnCallWindow = Schemas['OnCallWindow'];
+export type Availability = Schemas['AvailabilityRead'];
+export type OutreachTask = Schemas['OutreachTaskRead'];
+export type ProgramMetrics = Schemas['ProgramMetrics'];
+
+const supportStatuses = [
+  'new',
+  'assigned',
+  'contacted',
+  'active',
+  'escalated',
+  'closed',
+] as const satisfies readonly SupportStatus[];
+export const SUPPORT_STATUSES: Exhaustive<SupportStatus, typeof supportStatuses> = supportStatuses;
+
+const urgencies = ['urgent', 'soon', 'routine'] as const satisfies readonly Urgency[];
+export const URGENCIES: Exhaustive<Urgency, typeof urgencies> = urgencies;
+
+const contactChannels = ['phone', 'video', 'in_person', 'message'] as const satisfies readonly ContactChannel[];
+export const CONTACT_CHANNELS: Exhaustive<ContactChannel, typeof contactChannels> = contactChannels;
+
+const encounterChannels = ['in_person', 'phone', 'video', 'group'] as const satisfies readonly EncounterChannel[];
+export const ENCOUNTER_CHANNELS: Exhaustive<EncounterChannel, typeof encounterChannels> = encounterChannels;
+
+const outcomes = ['follow_up', 'resolved', 'referred'] as const satisfies readonly EncounterOutcome[];
+export const ENCOUNTER_OUTCOMES: Exhaustive<EncounterOutcome, typeof outcomes> = outcomes;
+
+const escalationResources = [
+  'employee_assistance',
+  'chaplaincy',
+  'psychology',
+  'occupational_health',
+  'crisis_line',
+  'emergency_pathway',
+  'other',
+] as const satisfies readonly EscalationResource[];
+export const ESCALATION_RESOURCES: Exhaustive<EscalationResource, typeof escalationResources> = escalationResources;
+
+const resourceKinds = [
+  'crisis_line',
+  'employee_assistance',
+  'chaplaincy',
+  'psychology',
+  'emergency',
+  'other',
+] as const satisfies readonly SupportResourceKind[];
+export const RESOURCE_KINDS: Exhaustive<SupportResourceKind, typeof resourceKinds> = resourceKinds;
+
+export const SUPPORT_STATUS_LABELS: Record<SupportStatus, string> = {
+  new: 'Waiting for a supporter',
+  assigned: 'Supporter assigned',
+  contacted: 'Supporter in touch',
+  active: 'Support under way',
+  escalated: 'Referred to professional help',
+  closed: 'Closed',
+};
+
+export const URGENCY_LABELS: Record<Urgency, string> = {
+  urgent: 'Urgent: as soon as possible',
+  soon: 'Soon: within a few hours',
+  routine: 'Routine: within a day',
+};
+
+export const CONTACT_CHANNEL_LABELS: Record<ContactChannel, string> = {
+  phone: 'Phone call',
+  video: 'Video call',
+  in_person: 'In person',
+  message: 'Message',
+};
+
+export const ENCOUNTER_CHANNEL_LABELS: Record<EncounterChannel, string> = {
+  in_person: 'In person',
+  phone: 'Phone',
+  video: 'Video',
+  group: 'Group',
+};
+
+export const OUTCOME_LABELS: Record<EncounterOutcome, string> = {
+  follow_up: 'Follow up',
+  resolved: 'Resolved',
+  referred: 'Referred on',
+};
+
+export const ESCALATION_LABELS: Record<EscalationResource, string> = {
+  employee_assistance: 'Employee assistance',
+  chaplaincy: 'Chaplaincy',
+  psychology: 'Psychology',
+  occupational_health: 'Occupational health',
+  crisis_line: 'Crisis line',
+  emergency_pathway: 'Emergency pathway',
+  other: 'Other professional help',
+};
+
+export const EXCLUSION_LABELS: Record<ExclusionReason, string> = {
+  is_requester: 'Is the person asking',
+  inactive: 'Not active',
+  paused: 'Paused',
+  not_trained: 'Training not recorded',
+  training_expired: 'Training expired',
+  involved_in_event: 'Involved in the event',
+  already_offered: 'Already offered, no contact made',
+  same_department: 'Same department (asked not to)',
+  at_capacity: 'At capacity',
+  off_call: 'Off call now',
+};
+
+export const RESOURCE_KIND_LABELS: Record<SupportResourceKind, string> = {
+  crisis_line: 'Crisis line',
+  employee_assistance: 'Employee assistance',
+  chaplaincy: 'Chaplaincy',
+  psychology: 'Psychology',
+  emergency: 'Emergency',
+  other: 'Other',
+};
+
+export const WEEKDAY_LABELS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../api/types';
@@ -35,10 +35,10 @@ function linkNames(nav: HTMLElement): string[] {
 }
 
 describe('AppNav', () => {
-  it('shows an admin the Admin section with departments, users and API keys', () => {
+  it('shows an admin the Admin section with departments, users, API keys and crisis contacts', () => {
     const nav = renderNavFor(['admin']);
     const admin = within(nav).getByRole('region', { name: 'Admin' });
-    expect(linkNames(admin)).toEqual(['Departments', 'Users', 'API keys']);
+    expect(linkNames(admin)).toEqual(['Departments', 'Users', 'API keys', 'Crisis contacts']);
     expect(within(admin).getByRole('link', { name: 'Users' }).getAttribute('href')).toBe('/admin/users');
     expect(linkNames(nav)).toContain('Profile');
   });
@@ -100,6 +100,22 @@ describe('AppNav', () => {
 
   it('shows an admin nothing of debriefs', () => {
     expect(within(renderNavFor(['admin'])).queryByRole('region', { name: 'Debriefs and actions' })).toBeNull();
+  });
+
+  it('gives a peer supporter the inbox and a coordinator the board, never each other’s', () => {
+    const supporter = linkNames(renderNavFor(['peer_supporter']));
+    expect(supporter).toContain('Supporter inbox');
+    expect(supporter).not.toContain('Support board');
+    cleanup();
+    const coordinator = linkNames(renderNavFor(['support_coordinator']));
+    expect(coordinator).toEqual(expect.arrayContaining(['Support board', 'Outreach', 'Roster', 'Program figures']));
+    expect(coordinator).not.toContain('Supporter inbox');
+  });
+
+  it('offers an auditor no way to ask for support through this account', () => {
+    const names = linkNames(renderNavFor(['auditor']));
+    expect(names).not.toContain('Get support');
+    expect(names).not.toContain('My requests');
   });
 
   it('adds the Admin section for a person who holds admin among other roles', () => {

@@ -10,6 +10,7 @@ import { integrationsFeature } from '../features/integrations';
 import { orgFeature } from '../features/org';
 import { profileFeature } from '../features/profile';
 import { reportsFeature } from '../features/reports';
+import { supportFeature } from '../features/support';
 import type { Feature } from './registry';
 
 export const FEATURES: readonly Feature[] = [
@@ -20,4 +21,5 @@ export const FEATURES: readonly Feature[] = [
   debriefsFeature,
   orgFeature,
   integrationsFeature,
+  supportFeature,
 ];

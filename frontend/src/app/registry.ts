@@ -17,6 +17,7 @@ export const NAV_SECTIONS = [
   { id: 'insights', label: 'See where support is needed' },
   { id: 'safety', label: 'Safety' },
   { id: 'learning', label: 'Debriefs and actions' },
+  { id: 'support', label: 'Peer support' },
   { id: 'admin', label: 'Admin' },
 ] as const;
 

@@ -88,6 +88,9 @@ export function SignInPage() {
             </button>
           </form>
         )}
+        <p className="sign-in__help">
+          <Link to="/help">Need help now? Crisis contacts, no sign-in needed</Link>
+        </p>
       </main>
       {publicLinks.length > 0 ? (
         <nav className="sign-in__public" aria-label="Without signing in">

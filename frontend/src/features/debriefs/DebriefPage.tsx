@@ -17,13 +17,13 @@ import {
   type ActionItem,
   type Debrief,
   type DebriefStatus,
-  type FeedbackSummary,
+  type DebriefFeedbackSummary,
 } from './debriefsApi';
 import { FACTOR_LABELS, KIND_SHORT, TRANSITION_LABELS } from './labels';
 import { PeoplePicker } from './PeoplePicker';
 import { usePeople } from './usePeople';
 
-function FeedbackPanel({ summary }: { summary: FeedbackSummary }) {
+function FeedbackPanel({ summary }: { summary: DebriefFeedbackSummary }) {
   return (
     <section className="panel" aria-labelledby="feedback-heading">
       <h2 id="feedback-heading">Anonymous feedback</h2>
@@ -59,7 +59,7 @@ export default function DebriefPage() {
   const { debriefId = '' } = useParams();
   const [debrief, setDebrief] = useState<Debrief | null>(null);
   const [actions, setActions] = useState<ActionItem[]>([]);
-  const [summary, setSummary] = useState<FeedbackSummary | null>(null);
+  const [summary, setSummary] = useState<DebriefFeedbackSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [flash, setFlash] = useFlash();
   const [busy, setBusy] = useState(false);

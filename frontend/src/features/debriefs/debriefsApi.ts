@@ -17,8 +17,8 @@ export type DebriefRecord = Schemas['DebriefRecordRead'];
 export type DebriefRecordWrite = Schemas['DebriefRecordWrite'];
 export type Participant = Schemas['ParticipantRead'];
 export type TeamMember = Schemas['TeamMember'];
-export type FeedbackCreate = Schemas['FeedbackCreate'];
-export type FeedbackSummary = Schemas['FeedbackSummary'];
+export type DebriefFeedbackCreate = Schemas['DebriefFeedbackCreate'];
+export type DebriefFeedbackSummary = Schemas['DebriefFeedbackSummary'];
 export type ActionItem = Schemas['ActionItemRead'];
 export type ActionItemCreate = Schemas['ActionItemCreate'];
 export type ActionItemUpdate = Schemas['ActionItemUpdate'];
@@ -117,7 +117,7 @@ export async function saveRecord(debriefId: string, version: number, body: Debri
   );
 }
 
-export async function giveFeedback(debriefId: string, body: FeedbackCreate): Promise<void> {
+export async function giveFeedback(debriefId: string, body: DebriefFeedbackCreate): Promise<void> {
   // No Idempotency-Key on purpose: the server would keep a hash of the answer with your id.
   const result = await api.POST('/api/v1/debriefs/{debrief_id}/feedback', {
     params: { path: { debrief_id: debriefId } },
@@ -126,7 +126,7 @@ export async function giveFeedback(debriefId: string, body: FeedbackCreate): Pro
   unwrap(result);
 }
 
-export async function getFeedbackSummary(debriefId: string): Promise<FeedbackSummary> {
+export async function getFeedbackSummary(debriefId: string): Promise<DebriefFeedbackSummary> {
   return unwrap(
     await api.GET('/api/v1/debriefs/{debrief_id}/feedback', { params: { path: { debrief_id: debriefId } } }),
   );

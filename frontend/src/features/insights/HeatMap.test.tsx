@@ -23,6 +23,14 @@ function row(name: string, week: string, share: Figure): DepartmentWeek {
       harm_events_per_1000_patient_days: none,
     },
     staffing: { shifts: 0, planned_staff: 0, actual_staff: 0, staffing_ratio: null, patient_days: null, patients_per_staff: null },
+    support: {
+      requests: count,
+      requesters: count,
+      first_contacts: count,
+      median_minutes_to_first_contact: none,
+      within_target: count,
+      share_within_target: none,
+    },
     debriefs: {
       debriefs_held: 0,
       action_items_opened: 0,

@@ -172,6 +172,8 @@ export default function InsightsPage() {
                     <th scope="col">Reports / 1,000 patient-days</th>
                     <th scope="col">Harm events / 1,000 patient-days</th>
                     <th scope="col">Respondents</th>
+                    <th scope="col">Support requests</th>
+                    <th scope="col">Median minutes to first contact</th>
                     <th scope="col">Debriefs held</th>
                     <th scope="col">Actions overdue</th>
                   </tr>
@@ -187,6 +189,8 @@ export default function InsightsPage() {
                       <td>{formatFigure(row.reports.per_1000_patient_days, 'per_1000_patient_days')}</td>
                       <td>{formatFigure(row.reports.harm_events_per_1000_patient_days, 'per_1000_patient_days')}</td>
                       <td>{formatFigure(row.checkins.respondents, 'count')}</td>
+                      <td>{formatFigure(row.support.requests, 'count')}</td>
+                      <td>{formatFigure(row.support.median_minutes_to_first_contact, 'count')}</td>
                       <td>{row.debriefs.debriefs_held}</td>
                       <td>{row.debriefs.action_items_overdue}</td>
                     </tr>

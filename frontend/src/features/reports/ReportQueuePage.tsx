@@ -195,6 +195,10 @@ export default function ReportQueuePage() {
                     <span className="visually-hidden">, happened {formatDay(report.occurred_on)}</span>
                   </Link>
                 </h2>
+                <p className="card__excerpt">
+                  {report.excerpt}
+                  {report.excerpt.length >= 160 ? '…' : ''}
+                </p>
                 <p className="card__meta">
                   Happened {formatDay(report.occurred_on)}
                   {' in '}

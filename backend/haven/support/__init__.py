@@ -1,0 +1,75 @@
+"""Peer support: "Nobody goes through it alone" (DESIGN.md, "Peer support").
+
+Owns the crisis resources, the supporter roster (training, capacity, on-call windows, pause),
+support requests (for self, referral, outreach) with Scott's three tiers, matching and
+assignment, response targets, encounters with the optional private note, follow-ups,
+anonymous feedback, proactive outreach tasks, program figures, and the periodic jobs that
+re-offer, surface and purge.
+
+The wall (the invariant everything here serves)
+    A support request, its encounters, follow-ups, notes and feedback, and outreach tasks
+    are readable only by the requester, the assigned supporter and, for operational fields
+    only (status, tier, urgency, assignment, timestamps, the requester's department for
+    matching), the support coordinator. :func:`policy.view_for` decides the shape; anyone
+    else gets 404 (never 403, so existence does not leak), before If-Match or any other
+    check is looked at. No API-key scope, export or other domain reads support records:
+    other domains get only :func:`service.weekly_figures` (aggregates, for insights) and
+    may call :func:`service.offer_outreach` and :func:`service.request_support_on_consent`.
+    ``tests/support/test_wall.py`` walks every route of the application with every role.
+
+Who may call
+    staff-type roles ask for support and read their own requests; ``peer_supporter`` works
+    the requests assigned to them; ``support_coordinator`` runs the roster, the board,
+    assignment, outreach and the figures (never contact details, never notes); ``admin``
+    sets the crisis resources; the resources are public (no sign-in), as DESIGN.md asks.
+
+Design decisions
+    * Audit pseudonyms. Every access by a supporter or the coordinator is audited with
+      that actor, but the audit row's ``object_id`` is :func:`notes.audit_ref` — an HMAC
+      of the record's id under a key derived from the secret key — not the id itself. The
+      auditor can follow one case (the coordinator's view shows its ``audit_ref``) without
+      the audit listing ever containing a support record's id. The requester's own
+      actions are recorded as ``support_requester`` with no actor id, so no listing joins
+      a person to a request; giving feedback writes no audit row at all.
+    * Outreach without a link to the report. ``offer_outreach`` takes an optional opaque
+      ``event_key``; the reports side passes an HMAC of the report id (so support never
+      sees a report id). A task stores neither: :class:`models.OutreachKey` keeps only
+      sha256(event key, person) with an expiry (``HAVEN_SUPPORT_OUTREACH_KEY_DAYS``), in a
+      table that names no task and no status, so naming the same staff again creates no
+      second task while nothing stored says whether an offer was taken or declined. Without
+      a key, a person's open task absorbs the new involved staff instead of being
+      duplicated. The function returns None whatever happened, and decided tasks lose
+      their person at the retention purge.
+    * Accepted outreach becomes a request for that person with the event's involved staff
+      copied into ``excluded_user_ids`` (matching reason ``involved_in_event``); the task
+      keeps no link to the request.
+    * Referrals: the referred colleague is the requester (they see it under "my requests");
+      the referrer gets an acknowledgement without the request's id and never sees it
+      again; ``referrer_id`` is stored only to be purged.
+    * Matching (:func:`policy.match_supporters`) is pure. Hard rules: not the requester,
+      active (roster, account and role), not paused, trained and in date, not involved in
+      the event, not already passed over, not the requester's department when asked, under
+      capacity, on call now. Ranked by preference fit (profession, language), then lowest
+      open caseload, then name. The coordinator may override by hand only the soft rules
+      (capacity, on call, paused, already offered).
+    * Response targets: ``due_at`` is fixed at creation (the metric). ``offer_expires_at``
+      is the current supporter's deadline; when it passes without first contact the job
+      passes them over and offers the request to the next eligible supporter (or, if none,
+      leaves it and retries one target-interval later). Overdue requests are flagged to
+      the coordinators once.
+    * The private note is off unless ``HAVEN_SUPPORT_PRIVATE_NOTES`` is set, and then
+      sealed with AES-256-GCM (``cryptography``) under ``HAVEN_SUPPORT_NOTE_KEY``, bound to
+      its encounter and author, returned only to its author, purged after 30 days.
+    * Retention: closed requests older than ``HAVEN_SUPPORT_RETENTION_DAYS`` lose requester,
+      referrer, supporter, contact details, free text, language, involved staff and notes;
+      department, profession, urgency, tier, channel, timestamps and outcomes stay. The
+      ``first_in_week`` bit lets insights count distinct people after the purge. Creating
+      a request returns no contact details, and the jobs delete expired idempotency
+      records, so no stored response keeps them either.
+    * Notifications say only "You have a new support request" (and similar), link to a
+      page, never to a record, and go to supporters and coordinators only: the requester's
+      inbox never shows that they asked.
+    * Concurrency: the jobs in :data:`service.PERIODIC_JOBS` claim rows with
+      ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and take SQLite's write lock before reading;
+      user changes race them through the version column (412).
+"""

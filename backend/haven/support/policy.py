@@ -1,0 +1,291 @@
+"""Pure rules of the peer-support program: who sees which shape of a request, which status
+moves each party may make, response targets, on-call windows, and matching.
+
+Nothing here touches the database; the service loads the facts and applies these.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol, Self, TypeVar
+
+from sqlalchemy import false
+from sqlmodel import col
+
+from haven.auth.schemas import Role
+from haven.core.security import Principal
+from haven.support.models import SupportRequest
+from haven.support.schemas import (
+    OPEN_STATUSES,
+    ExclusionReason,
+    RequestStatus,
+    RequestView,
+    Urgency,
+)
+
+
+class _Filterable(Protocol):
+    def where(self, *whereclause: Any) -> Self: ...
+
+
+S = TypeVar("S", bound=_Filterable)
+
+# --- who sees what -----------------------------------------------------------------------
+
+
+def is_coordinator(principal: Principal) -> bool:
+    return principal.has_role(Role.support_coordinator)
+
+
+def is_supporter(principal: Principal) -> bool:
+    return principal.has_role(Role.peer_supporter)
+
+
+def is_assigned_supporter(principal: Principal, request: SupportRequest) -> bool:
+    return (
+        is_supporter(principal)
+        and request.supporter_id is not None
+        and request.supporter_id == principal.id
+    )
+
+
+def is_requester(principal: Principal, request: SupportRequest) -> bool:
+    return principal.kind == "user" and request.requester_id == principal.id
+
+
+def view_for(principal: Principal, request: SupportRequest) -> RequestView | None:
+    """The richest shape the caller may see, or None: the wall (DESIGN.md)."""
+    if principal.kind != "user":
+        return None
+    if is_assigned_supporter(principal, request):
+        return RequestView.supporter
+    if is_requester(principal, request):
+        return RequestView.requester
+    if is_coordinator(principal):
+        return RequestView.coordinator
+    return None
+
+
+def scope_requests(stmt: S, principal: Principal, view: RequestView) -> S:
+    """Restrict a query on requests to one of the caller's lists."""
+    if principal.kind != "user":
+        return stmt.where(false())
+    if view is RequestView.requester:
+        return stmt.where(col(SupportRequest.requester_id) == principal.id)
+    if view is RequestView.supporter and is_supporter(principal):
+        return stmt.where(col(SupportRequest.supporter_id) == principal.id)
+    if view is RequestView.coordinator and is_coordinator(principal):
+        return stmt
+    return stmt.where(false())
+
+
+# --- status moves ------------------------------------------------------------------------
+
+_SUPPORTER_MOVES: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.assigned: frozenset({RequestStatus.contacted}),
+    RequestStatus.contacted: frozenset({RequestStatus.active, RequestStatus.closed}),
+    RequestStatus.active: frozenset({RequestStatus.closed}),
+    RequestStatus.escalated: frozenset({RequestStatus.active, RequestStatus.closed}),
+}
+
+
+def allowed_transitions(status: RequestStatus, view: RequestView) -> list[RequestStatus]:
+    """Moves through ``POST .../transitions``. Assignment and escalation have their own
+    endpoints; the requester and the coordinator may close an open request (a withdrawal,
+    a duplicate), only the assigned supporter records contact and activity."""
+    moves: set[RequestStatus] = set()
+    if view is RequestView.supporter:
+        moves |= _SUPPORTER_MOVES.get(status, frozenset())
+    if status in OPEN_STATUSES and view in (RequestView.requester, RequestView.coordinator):
+        moves.add(RequestStatus.closed)
+    return sorted(moves)
+
+
+# --- response targets --------------------------------------------------------------------
+
+
+def target_for(urgency: Urgency, targets: dict[Urgency, int]) -> timedelta:
+    return timedelta(minutes=targets[urgency])
+
+
+def is_overdue(request: SupportRequest, now: datetime) -> bool:
+    """Past its first-contact deadline with no first contact."""
+    return (
+        request.status in (RequestStatus.new, RequestStatus.assigned)
+        and request.first_contact_at is None
+        and request.due_at < now
+    )
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+# --- on-call windows ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    weekday: int
+    start: int  # minutes after midnight
+    end: int
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> Window:
+        return cls(int(raw["weekday"]), _minutes(str(raw["start"])), _minutes(str(raw["end"])))
+
+    def covers(self, weekday: int, minute: int) -> bool:
+        if self.end > self.start:
+            return weekday == self.weekday and self.start <= minute < self.end
+        # At or before the start: runs past midnight into the next day.
+        return (weekday == self.weekday and minute >= self.start) or (
+            weekday == (self.weekday + 1) % 7 and minute < self.end
+        )
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def on_call_at(windows: Iterable[Window], local_now: datetime) -> bool:
+    weekday = local_now.weekday()
+    minute = local_now.hour * 60 + local_now.minute
+    return any(w.covers(weekday, minute) for w in windows)
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupporterFacts:
+    supporter_id: uuid.UUID
+    user_id: uuid.UUID
+    display_name: str
+    department_id: uuid.UUID | None
+    professions: tuple[str, ...]
+    languages: tuple[str, ...]
+    capacity: int
+    open_caseload: int
+    is_active: bool  # on the roster, the account active and still holding the role
+    is_paused: bool
+    training_completed_on: date | None
+    training_expires_on: date | None
+    windows: tuple[Window, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    requester_id: uuid.UUID | None
+    department_id: uuid.UUID | None
+    not_own_department: bool = False
+    preferred_profession: str | None = None
+    preferred_language: str | None = None
+    involved_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    passed_over_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    supporter: SupporterFacts
+    preference_fit: int
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    supporter: SupporterFacts
+    reason: ExclusionReason
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    eligible: list[Candidate]
+    excluded: list[Exclusion]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.eligible[0] if self.eligible else None
+
+
+def _language_fits(wanted: str, offered: Sequence[str]) -> bool:
+    primary = wanted.split("-")[0].lower()
+    return any(
+        lang.lower() == wanted.lower() or lang.split("-")[0].lower() == primary for lang in offered
+    )
+
+
+def preference_fit(request: RequestFacts, supporter: SupporterFacts) -> int:
+    fit = 0
+    if request.preferred_profession and request.preferred_profession in supporter.professions:
+        fit += 1
+    if request.preferred_language and _language_fits(
+        request.preferred_language, supporter.languages
+    ):
+        fit += 1
+    return fit
+
+
+def exclusion_reason(
+    request: RequestFacts, supporter: SupporterFacts, *, today: date, weekday: int, minute: int
+) -> ExclusionReason | None:
+    """The first rule the supporter fails (DESIGN.md, "Matching"), or None when eligible."""
+    if request.requester_id is not None and supporter.user_id == request.requester_id:
+        return ExclusionReason.is_requester
+    if not supporter.is_active:
+        return ExclusionReason.inactive
+    if supporter.is_paused:
+        return ExclusionReason.paused
+    if supporter.training_completed_on is None:
+        return ExclusionReason.not_trained
+    if supporter.training_expires_on is not None and supporter.training_expires_on < today:
+        return ExclusionReason.training_expired
+    if supporter.user_id in request.involved_ids:
+        return ExclusionReason.involved_in_event
+    if supporter.user_id in request.passed_over_ids:
+        return ExclusionReason.already_offered
+    if (
+        request.not_own_department
+        and request.department_id is not None
+        and supporter.department_id == request.department_id
+    ):
+        return ExclusionReason.same_department
+    if supporter.open_caseload >= supporter.capacity:
+        return ExclusionReason.at_capacity
+    if not any(w.covers(weekday, minute) for w in supporter.windows):
+        return ExclusionReason.off_call
+    return None
+
+
+def match_supporters(
+    request: RequestFacts,
+    supporters: Iterable[SupporterFacts],
+    *,
+    local_now: datetime,
+    today: date,
+) -> MatchResult:
+    """Rank the eligible supporters (best preference fit, then lowest open caseload, then
+    name) and say why each other one is excluded. ``local_now`` is in the organisation's
+    time zone (on-call windows are written in it). O(n log n) in the roster's size."""
+    weekday = local_now.weekday()
+    minute = local_now.hour * 60 + local_now.minute
+    eligible: list[Candidate] = []
+    excluded: list[Exclusion] = []
+    for supporter in supporters:
+        reason = exclusion_reason(request, supporter, today=today, weekday=weekday, minute=minute)
+        if reason is None:
+            eligible.append(Candidate(supporter, preference_fit(request, supporter)))
+        else:
+            excluded.append(Exclusion(supporter, reason))
+    eligible.sort(
+        key=lambda c: (
+            -c.preference_fit,
+            c.supporter.open_caseload,
+            c.supporter.display_name.casefold(),
+            c.supporter.supporter_id,
+        )
+    )
+    excluded.sort(key=lambda e: (e.supporter.display_name.casefold(), e.supporter.supporter_id))
+    return MatchResult(eligible, excluded)
