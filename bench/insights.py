@@ -1,9 +1,9 @@
 """Benchmark of the insights endpoints on a year of a 40-department hospital.
 
 Data (generated straight into the tables, as an import would): check-in responses (five
-answers each) over 52 complete weeks, 100,000 reports, 60,000 staffing rows; then the
-check-in rollups are rebuilt with their GROUP BY. Support requests (20,000 in the issue)
-are not generated: the support domain had not landed on this branch.
+answers each) over 52 complete weeks, 100,000 reports, 60,000 staffing rows and 20,000
+closed support requests (their de-identified program data, as after the retention purge);
+then the check-in rollups are rebuilt with their GROUP BY.
 
 Measured, with the same run's raw SQL as the baseline:
 
@@ -30,7 +30,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ DEPARTMENTS = 40
 WEEKS = 52
 REPORTS = 100_000
 STAFFING_ROWS = 60_000
+SUPPORT_REQUESTS = 20_000
 QUESTIONS = ("stress", "workload_manageable", "staffing_adequate", "supported", "speak_up")
 CATEGORIES = [
     "blood",
@@ -265,6 +267,66 @@ def seed(responses: int) -> dict[str, Any]:
             ],
             staffing_rows,
         )
+
+    def t(value: datetime) -> Any:
+        return value if pg else value.replace(tzinfo=None).isoformat(sep=" ")
+
+    def support_row() -> tuple[Any, ...]:
+        week = rng.choice(weeks)
+        created = datetime.combine(
+            week + timedelta(days=rng.randrange(7)), dtime(rng.randrange(24)), tzinfo=UTC
+        )
+        minutes = rng.uniform(20, 2000)
+        contact = created + timedelta(minutes=minutes)
+        return (
+            u(uuid.uuid4()),
+            "for_self",
+            "closed",
+            "routine",
+            2,
+            "[]",
+            "[]",
+            u(rng.choice(departments)),
+            "nurse",
+            False if pg else 0,
+            d(week),
+            True if pg else 1,
+            t(created),
+            t(created + timedelta(hours=24)),
+            t(contact),
+            minutes,
+            t(contact + timedelta(days=3)),
+            False if pg else 0,
+            1,
+        )
+
+    with engine.begin() as conn:
+        _copy_or_insert(
+            conn,
+            "support_requests",
+            [
+                "id",
+                "kind",
+                "status",
+                "urgency",
+                "tier",
+                "excluded_user_ids",
+                "passed_over_ids",
+                "department_id",
+                "profession",
+                "not_own_department",
+                "week_start",
+                "first_in_week",
+                "created_at",
+                "due_at",
+                "first_contact_at",
+                "minutes_to_first_contact",
+                "closed_at",
+                "feedback_given",
+                "version",
+            ],
+            (support_row() for _ in range(SUPPORT_REQUESTS)),
+        )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE" if pg else "ANALYZE"))
     engine.dispose()
@@ -301,6 +363,12 @@ def raw_queries(pg: bool, first: date, last: date) -> dict[str, str]:
             GROUP BY department_id, w, {col}"""
             for col in ("kind", "category", "harm")
         },
+        "support requests": f"""
+            SELECT department_id, week_start, count(*),
+                   sum(CASE WHEN first_in_week THEN 1 ELSE 0 END), count(first_contact_at),
+                   sum(CASE WHEN first_contact_at <= due_at THEN 1 ELSE 0 END)
+            FROM support_requests WHERE week_start BETWEEN {a} AND {b}
+            GROUP BY department_id, week_start""",
         "staffing (day, then week)": f"""
             SELECT department_id, {_week("shift_on", pg)} AS w, sum(n), sum(p), sum(act), sum(c)
             FROM (SELECT department_id, shift_on, count(*) AS n, sum(planned_staff) AS p,
@@ -401,7 +469,8 @@ def measure(
     env = configure(url, workdir)
     seeded = _already_seeded(url) if reuse else seed(responses)
     print(
-        f"[{label}] seeded {responses:,} responses, {REPORTS:,} reports, {STAFFING_ROWS:,} shifts "
+        f"[{label}] seeded {responses:,} responses, {REPORTS:,} reports, {STAFFING_ROWS:,} shifts, "
+        f"{SUPPORT_REQUESTS:,} support requests "
         f"in {seeded['seconds']:.0f} s",
         flush=True,
     )
