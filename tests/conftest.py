@@ -30,7 +30,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from haven.core import clock  # noqa: E402
+from haven.core import cache, clock  # noqa: E402
 from haven.core.audit import GENESIS_HASH, HEAD_ID  # noqa: E402
 from haven.core.db import create_db_engine, new_session  # noqa: E402
 from haven.core.migrate import upgrade  # noqa: E402
@@ -91,6 +91,7 @@ def _clean(engine: Engine) -> None:
 @pytest.fixture(autouse=True)
 def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     clock.set_clock(None)
+    cache.clear_all()
     yield
     clock.set_clock(None)
     if "engine" in request.fixturenames:

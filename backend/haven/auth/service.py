@@ -28,6 +28,7 @@ from haven.auth.schemas import (
     UserUpdate,
 )
 from haven.core import audit, clock
+from haven.core.cache import TTLCache
 from haven.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, field_error
 from haven.core.pagination import PageParams, paginate
 from haven.core.security import (
@@ -270,18 +271,30 @@ def principal_for_bearer(session: Session, token: str) -> Principal:
         user_id = uuid.UUID(claims.sub)
     except ValueError as exc:
         raise Unauthorized("The access token is invalid or has expired.") from exc
-    # One round trip on every request: the person and their roles together.
-    rows = session.execute(_PRINCIPAL_QUERY, {"user_id": user_id}).all()
+    cached = _principals.get(user_id)
+    if cached is not None:
+        return cached
+    # One round trip: the person and their roles together.
+    rows = session.connection().execute(_PRINCIPAL_QUERY, {"user_id": user_id}).all()
     if not rows or not rows[0].is_active:
         raise Unauthorized("The access token is invalid or has expired.")
     first = rows[0]
-    return Principal(
+    principal = Principal(
         kind="user",
         id=user_id,
         roles=frozenset(r.role for r in rows if r.role is not None),
         department_id=first.department_id,
         display_name=first.display_name,
     )
+    _principals.set(user_id, principal)
+    return principal
+
+
+# Who a person is (roles, department, active) is read on every request. It is kept for a few
+# seconds and dropped at once, in this process, whenever the person is changed; other
+# processes see a change (say, a deactivation) within PRINCIPAL_CACHE_SECONDS.
+PRINCIPAL_CACHE_SECONDS = 5.0
+_principals: TTLCache[uuid.UUID, Principal] = TTLCache(ttl_seconds=PRINCIPAL_CACHE_SECONDS)
 
 
 def _principal_for_api_key(session: Session, token: str) -> Principal:
@@ -451,6 +464,7 @@ def update_user(
             .execution_options(synchronize_session=False)
         )
     audit.record_event(session, actor, action="user.updated", object_type="user", object_id=user.id)
+    _principals.invalidate(user.id)
     return _to_read(user, _roles_of(session, user.id))
 
 

@@ -119,7 +119,8 @@ def record_event(
     """Append one event to the chain inside the caller's transaction."""
     # Taking the next number is the head's write lock (see the module docstring); plain
     # Core statements, not ORM units of work: every audited request pays for this.
-    seq, prev_hash = session.execute(_CLAIM_NEXT).one()
+    conn = session.connection()
+    seq, prev_hash = conn.execute(_CLAIM_NEXT).one()
     actor_type, actor_id = actor.audit_identity() if actor else ("system", None)
     event_id = uuid.uuid4()
     occurred_at = clock.now()
@@ -151,8 +152,8 @@ def record_event(
         "prev_hash": prev_hash,
         "hash": digest,
     }
-    session.execute(_INSERT_EVENT, values)
-    session.execute(_SET_HEAD_HASH, {"h": digest})
+    conn.execute(_INSERT_EVENT, values)
+    conn.execute(_SET_HEAD_HASH, {"h": digest})
     return RecordedEvent(**values)
 
 

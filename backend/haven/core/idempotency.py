@@ -73,7 +73,7 @@ class PendingKey:
         body, withheld = _without_secrets(bytes(response.body))
         if withheld:
             headers[_REDACTED_MARK] = "1"
-        session.execute(
+        session.connection().execute(
             _INSERT,
             {
                 "id": uuid.uuid4(),
@@ -112,7 +112,7 @@ def check_key(
     digest = hashlib.sha256(
         request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
     ).hexdigest()
-    record = session.execute(_LOOKUP, {"p": principal_key, "k": key}).first()
+    record = session.connection().execute(_LOOKUP, {"p": principal_key, "k": key}).first()
     if record is not None and record.created_at < clock.now() - KEY_LIFETIME:
         session.execute(sa.delete(_table).where(_table.c.id == record.id))
         record = None

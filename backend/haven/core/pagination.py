@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, overload
 
 import sqlalchemy as sa
 from fastapi import Query
@@ -124,7 +124,8 @@ def _python_type(column: Any) -> type:
         return object
 
 
-def paginate(
+@overload
+def paginate(  # type: ignore[overload-overlap]  # SelectOfScalar is a Select; first match wins
     session: Session,
     stmt: SelectOfScalar[T],
     *,
@@ -132,7 +133,30 @@ def paginate(
     params: PageParams,
     descending: bool = False,
     key_of: Callable[[T], Sequence[Any]] | None = None,
-) -> tuple[list[T], str | None]:
+) -> tuple[list[T], str | None]: ...
+
+
+@overload
+def paginate(
+    session: Session,
+    stmt: sa.Select[Any],
+    *,
+    keys: Sequence[Any],
+    params: PageParams,
+    descending: bool = False,
+    key_of: Callable[[Any], Sequence[Any]] | None = None,
+) -> tuple[list[sa.Row[Any]], str | None]: ...
+
+
+def paginate(
+    session: Session,
+    stmt: Any,
+    *,
+    keys: Sequence[Any],
+    params: PageParams,
+    descending: bool = False,
+    key_of: Callable[[Any], Sequence[Any]] | None = None,
+) -> tuple[list[Any], str | None]:
     """Run one page of ``stmt`` ordered by ``keys`` (the last key must be unique).
 
     Returns the rows and the cursor of the next page (``None`` when this is the last).

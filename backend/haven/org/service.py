@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from haven.auth import service as auth_service
 from haven.auth.schemas import Role, UserCreate, UserCreated, UserRead, UserUpdate
 from haven.core import audit, clock
+from haven.core.cache import TTLCache
 from haven.core.errors import Conflict, NotFound, Unprocessable, field_error
 from haven.core.pagination import PageParams, paginate
 from haven.core.security import Principal
@@ -115,6 +116,7 @@ def update_department(
     audit.record_event(
         session, actor, action="department.updated", object_type="department", object_id=dep.id
     )
+    _active_departments.invalidate(dep.id)
     return _department_read(dep)
 
 
@@ -133,12 +135,23 @@ def active_department_ids(session: Session) -> list[uuid.UUID]:
     )
 
 
+# Checked on every report and request; dropped here on every change, seen elsewhere in seconds.
+_active_departments: TTLCache[uuid.UUID, bool] = TTLCache(ttl_seconds=5.0)
+
+
 def require_active_department(
     session: Session, department_id: uuid.UUID, *, field: str = "department_id"
 ) -> None:
-    is_active = session.execute(
-        sa.select(col(Department.is_active)).where(col(Department.id) == department_id)
-    ).scalar()
+    is_active = _active_departments.get(department_id)
+    if is_active is None:
+        is_active = bool(
+            session.connection()
+            .execute(
+                sa.select(col(Department.is_active)).where(col(Department.id) == department_id)
+            )
+            .scalar()
+        )
+        _active_departments.set(department_id, is_active)
     if not is_active:
         raise Unprocessable(
             "The department does not exist or is inactive.",

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import false
-from sqlmodel import col
 
 from haven.auth.schemas import Role, Scope
 from haven.core.security import Principal
@@ -25,6 +24,7 @@ class _Filterable(Protocol):
 
 
 S = TypeVar("S", bound=_Filterable)
+_reports = Report.__table__  # type: ignore[attr-defined]
 
 TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
     ReportStatus.submitted: frozenset({ReportStatus.triaged, ReportStatus.not_actionable}),
@@ -51,7 +51,7 @@ def scope_reports(stmt: S, principal: Principal) -> S:
     if can_read_all(principal):
         return stmt
     if principal.has_role(Role.department_lead) and principal.department_id is not None:
-        return stmt.where(col(Report.department_id) == principal.department_id)
+        return stmt.where(_reports.c.department_id == principal.department_id)
     return stmt.where(false())
 
 
