@@ -98,8 +98,12 @@ def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
         _clean(request.getfixturevalue("engine"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app(settings: Settings, engine: Engine) -> FastAPI:
+    # One application for the session: FastAPI builds each router's route state lazily on
+    # the first request an application serves (about half a second of CPU), so a fresh app
+    # per test cost more than the tests themselves. The app holds no state between requests
+    # (caches are cleared by ``_isolation``); a test that needs other settings builds its own.
     return create_app(settings, engine)
 
 

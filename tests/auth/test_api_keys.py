@@ -19,6 +19,8 @@ from haven.auth.deps import Allow
 from haven.auth.schemas import Role, Scope
 from haven.core import clock
 from haven.core.http import API_PREFIX, HavenRoute
+from haven.core.settings import Settings
+from haven.main import create_app
 from tests.core.test_http import assert_problem
 from tests.factories.org import Person, access_token_for, make_api_key, make_person
 
@@ -44,7 +46,13 @@ def create_key(
 
 # No product route accepts a scope yet (`grep -rn "scopes=" backend/haven` finds none), so these
 # probe routes, declared exactly as a domain router would, show what a key may reach.
-@pytest.fixture
+@pytest.fixture(scope="module")
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    """This module's own application: the probe routes must not reach the shared one."""
+    return create_app(settings, engine)
+
+
+@pytest.fixture(scope="module")
 def probe_app(app: FastAPI) -> FastAPI:
     router = APIRouter(prefix=f"{API_PREFIX}/test-probe", route_class=HavenRoute)
 
