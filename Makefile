@@ -78,7 +78,9 @@ openapi-check: $(STAMP)/venv $(STAMP)/node
 	  { echo "frontend/src/api/schema.d.ts is stale: run 'make openapi'"; exit 1; }; \
 	echo "OpenAPI contract and generated client types are up to date."
 
-test-backend: test-sqlite test-postgres
+# The two databases' suites run side by side (each prints its output when it ends).
+test-backend: $(STAMP)/venv
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(STAMP)/venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

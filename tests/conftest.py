@@ -75,13 +75,11 @@ def _reset_postgres(url: str) -> None:
 
 def _clean(engine: Engine) -> None:
     tables = [t for t in reversed(metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    # DELETE, children first, on both databases: on PostgreSQL a TRUNCATE of every table
+    # costs ~200 ms (new files for each), a DELETE of a test's few rows ~15 ms.
     with engine.begin() as conn:
-        if is_postgres():
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        for table in tables:
+            conn.execute(table.delete())
         conn.execute(
             sa.text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (:id, 0, :h)"),
             {"id": HEAD_ID, "h": GENESIS_HASH},
