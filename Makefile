@@ -12,7 +12,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: help run test lint openapi openapi-check test-backend test-sqlite test-postgres \
-        test-frontend test-e2e web chromium bench clean
+        test-frontend test-e2e test-web web chromium bench clean
 
 help:
 	@echo "make run     install, build the web client, migrate, seed the demo, serve on http://$(HOST):$(PORT)/"
@@ -42,8 +42,15 @@ chromium:
 	  fi; \
 	fi
 
-web: $(STAMP)/node
+# The web client is rebuilt when a source file, the lock file or a build setting changed.
+WEB_SOURCES := $(shell find $(FRONTEND)/src -type f 2>/dev/null) \
+  $(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json)
+
+web: $(FRONTEND)/dist/index.html
+
+$(FRONTEND)/dist/index.html: $(STAMP)/node $(WEB_SOURCES)
 	cd $(FRONTEND) && npm run --silent build
+	@touch $@
 
 # --- the two commands ------------------------------------------------------------------
 
@@ -52,7 +59,12 @@ run: $(STAMP)/venv web
 	$(BIN)/haven seed-demo
 	$(BIN)/haven serve --host $(HOST) --port $(PORT)
 
-test: lint openapi-check test-backend test-frontend test-e2e
+# After the quick checks, three lanes run side by side (two cores are enough): the backend
+# on SQLite, the backend on PostgreSQL, and the web client's unit tests then browser tests.
+# Each lane prints its output when it ends.
+test: lint openapi-check web chromium
+	@echo "Running the SQLite, PostgreSQL and web client suites side by side..."
+	@$(MAKE) --no-print-directory -j3 --output-sync=recurse test-sqlite test-postgres test-web
 	@echo "All test suites passed."
 
 # --- parts -----------------------------------------------------------------------------
@@ -87,6 +99,9 @@ test-sqlite: $(STAMP)/venv
 
 test-postgres: $(STAMP)/venv
 	PATH="$(CURDIR)/$(BIN):$$PATH" tests/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-web: $(STAMP)/venv $(STAMP)/node
+	@$(MAKE) --no-print-directory test-frontend test-e2e
 
 test-frontend: $(STAMP)/node
 	cd $(FRONTEND) && npm test --silent

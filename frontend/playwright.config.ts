@@ -56,8 +56,10 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   forbidOnly: !!process.env.CI,
-  timeout: 30_000,
-  expect: { timeout: 5_000 },
+  // Generous: make test runs these beside the backend suites on two shared cores, and a
+  // passing step takes no longer for it.
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
   globalTeardown: './e2e/globalTeardown.ts',
   use: {
