@@ -46,9 +46,14 @@ def configure(database_url: str, workdir: Path) -> dict[str, str]:
         "HAVEN_LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
+    from haven.core import cache
+    from haven.core.db import get_engine
     from haven.core.settings import get_settings
 
+    # A second database in the same run: drop what was cached for the first.
     get_settings.cache_clear()
+    get_engine.cache_clear()
+    cache.clear_all()
     return env
 
 
