@@ -26,13 +26,19 @@ from haven.core.security import Principal
 _bearer = HTTPBearer(auto_error=False, description="An access token or an API key.")
 
 
-def current_principal(
+async def current_principal(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    # Verifying the token and finding a person seen seconds ago is CPU only, done here on
+    # the event loop; only a database read (an API key, a person not cached) goes to the
+    # worker threads, as every blocking call must.
     if credentials is None or not credentials.credentials:
         raise Unauthorized("Sign in, or send an API key as a Bearer token.")
-    return service.principal_for_bearer(session, credentials.credentials)
+    known = service.principal_without_database(credentials.credentials)
+    if isinstance(known, Principal):
+        return known
+    return await run_in_threadpool(service.principal_for_bearer, session, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

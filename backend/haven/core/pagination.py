@@ -42,7 +42,7 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+async def page_params(  # async: pure, so no trip to the worker threads
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")
     ] = DEFAULT_LIMIT,

@@ -69,7 +69,7 @@ SessionHolder = Annotated[Principal, Allow(report_session=True)]
 SignedIn = Annotated[Principal, Allow(*EVERYONE)]
 
 
-def _filters(
+async def _filters(  # async: pure, so no trip to the worker threads
     status_: Annotated[ReportStatus | None, Query(alias="status")] = None,
     kind: ReportKind | None = None,
     category: Category | None = None,
