@@ -35,10 +35,11 @@ async def current_principal(
     # worker threads, as every blocking call must.
     if credentials is None or not credentials.credentials:
         raise Unauthorized("Sign in, or send an API key as a Bearer token.")
-    known = service.principal_without_database(credentials.credentials)
+    token = credentials.credentials
+    known = service.principal_without_database(token)
     if isinstance(known, Principal):
         return known
-    return await run_in_threadpool(service.principal_for_bearer, session, credentials.credentials)
+    return await run_in_threadpool(service.principal_from_database, session, token, known)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -282,9 +282,15 @@ def principal_for_bearer(session: Session, token: str) -> Principal:
     known = principal_without_database(token)
     if isinstance(known, Principal):
         return known
-    if known is None:
+    return principal_from_database(session, token, known)
+
+
+def principal_from_database(session: Session, token: str, user_id: uuid.UUID | None) -> Principal:
+    """The database half of :func:`principal_for_bearer`: the API key's service account
+    (``user_id`` None) or the person ``principal_without_database`` named."""
+    if user_id is None:
         return _principal_for_api_key(session, token)
-    return principal_for_user(session, known)
+    return principal_for_user(session, user_id)
 
 
 def principal_for_user(session: Session, user_id: uuid.UUID) -> Principal:
