@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,6 +27,17 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """At start-up, move what the process has built so far (modules, models, routes, the
+    engine) out of the garbage collector's reach: it lives as long as the process, and
+    otherwise every full collection walks it again, ~100 ms in the middle of some request
+    on a large response (gc.freeze; requests' own objects are collected as usual)."""
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_safe_to_serve()
@@ -37,6 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url=None,
         generate_unique_id_function=_operation_id,
         telemetry=TELEMETRY_OFF,
+        lifespan=_lifespan,
     )
     app.state.engine = engine or create_db_engine(settings)
     install_error_handlers(app)

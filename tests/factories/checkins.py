@@ -15,6 +15,7 @@ from haven.checkins import service
 from haven.checkins.models import CheckinAnswer, CheckinResponse, CheckinTemplate, StaffingShift
 from haven.core import clock
 from haven.core.db import new_session
+from haven.reports import service as reports_service
 from haven.reports.models import Report
 
 
@@ -190,3 +191,6 @@ def add_reports(
     if rows:
         with engine.begin() as conn:
             conn.execute(sa.insert(table), rows)
+        with new_session(engine) as session:  # loaded in bulk, as an import would be
+            reports_service.rebuild_week_counts(session)
+            session.commit()

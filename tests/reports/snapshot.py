@@ -73,3 +73,24 @@ def by_table(rows: Iterable[Row]) -> dict[str, int]:
     for row in rows:
         counts[row.table] = counts.get(row.table, 0) + 1
     return counts
+
+
+WEEK_COUNTS = "report_week_counts"
+_COUNT_COLUMNS = ("week_start", "department_id", "dimension", "value", "reports")
+
+
+def assert_counts_only(rows: Iterable[Row], department_id: uuid.UUID) -> None:
+    """A submission also moves the weekly counts (for insights) of its week, department,
+    kind, category and harm: those rows must hold nothing else (no id, no person, no time
+    finer than the week)."""
+    for row in rows:
+        if row.table != WEEK_COUNTS:
+            continue
+        values = row.as_dict()
+        assert tuple(values) == _COUNT_COLUMNS, row
+        week = values["week_start"]
+        assert isinstance(week, date) and not isinstance(week, datetime), row
+        assert week.weekday() == 0, row
+        assert values["department_id"] == department_id, row
+        assert values["dimension"] in ("kind", "category", "harm"), row
+        assert isinstance(values["reports"], int), row

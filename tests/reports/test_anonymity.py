@@ -30,7 +30,15 @@ from tests.factories.reports import (
     report_url,
 )
 from tests.reports.conftest import LogCapture
-from tests.reports.snapshot import by_table, datetimes_in, dump, new_rows, text_of
+from tests.reports.snapshot import (
+    WEEK_COUNTS,
+    assert_counts_only,
+    by_table,
+    datetimes_in,
+    dump,
+    new_rows,
+    text_of,
+)
 
 FORWARDED_FOR = "203.0.113.77"
 PROXY_CHAIN = f"{FORWARDED_FOR}, 198.51.100.23"
@@ -126,7 +134,10 @@ def test_anonymous_submission_adds_exactly_one_report_row(
         ANONYMOUS_REPORTS, json=anonymous_payload(department), headers=identifying_headers()
     )
     assert response.status_code == 201, response.text
-    assert by_table(new_rows(before, dump(engine))) == {"reports": 1}
+    added = new_rows(before, dump(engine))
+    # The report, and the weekly counts of its kind, category and harm (counts only).
+    assert by_table(added) == {"reports": 1, WEEK_COUNTS: 3}
+    assert_counts_only(added, department)
 
 
 def test_anonymous_report_row_has_no_reporter_and_no_time_finer_than_the_day(
@@ -140,7 +151,7 @@ def test_anonymous_report_row_has_no_reporter_and_no_time_finer_than_the_day(
     client.post(
         ANONYMOUS_REPORTS, json=anonymous_payload(department), headers=identifying_headers()
     )
-    (row,) = new_rows(before, dump(engine))
+    (row,) = [r for r in new_rows(before, dump(engine)) if r.table == "reports"]
     values = row.as_dict()
     assert values["reporter_id"] is None
     assert values["mode"] == "anonymous"
@@ -168,7 +179,8 @@ def test_anonymous_journey_writes_no_audit_row(
     before = dump(engine)
     AnonymousJourney(client, department)
     added = new_rows(before, dump(engine))
-    assert by_table(added) == {"reports": 1, "report_messages": 2}
+    assert by_table(added) == {"reports": 1, "report_messages": 2, WEEK_COUNTS: 3}
+    assert_counts_only(added, department)
 
 
 def test_no_client_address_is_stored_anywhere(
@@ -400,9 +412,11 @@ def test_signed_in_anonymous_submission_stores_nothing_of_the_person(
     )
     assert response.status_code == 201, response.text
     added = new_rows(before, dump(engine))
-    # No refresh token, no stored idempotent response, no audit row: the report alone.
-    assert by_table(added) == {"reports": 1}
-    (row,) = added
+    # No refresh token, no stored idempotent response, no audit row: the report alone
+    # (and the weekly counts it adds to).
+    assert by_table(added) == {"reports": 1, WEEK_COUNTS: 3}
+    assert_counts_only(added, department)
+    (row,) = [r for r in added if r.table == "reports"]
     assert row.as_dict()["reporter_id"] is None
     for needle in [*_identity_needles(person), name]:
         assert_absent(needle, text_of(added), "the new rows")
@@ -478,7 +492,8 @@ def test_when_disallowed_a_staff_token_may_submit_and_is_still_not_stored(
     )
     assert response.status_code == 201, response.text
     added = new_rows(before, dump(engine))
-    assert by_table(added) == {"reports": 1}
+    assert by_table(added) == {"reports": 1, WEEK_COUNTS: 3}
+    assert_counts_only(added, department)
     for needle in [*_identity_needles(reporter), name]:
         assert_absent(needle, text_of(added), "the new rows")
         assert_absent(needle, captured.text, "the logs")

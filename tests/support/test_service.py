@@ -678,6 +678,38 @@ def test_weekly_figures_count_per_department_and_week(engine: Engine) -> None:
     assert week.median_minutes_to_first_contact == 20.0
 
 
+def test_weekly_figures_take_the_median_per_department_in_sql(engine: Engine) -> None:
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    clock.set_clock(lambda: monday)
+    odd, even = make_department(engine), make_department(engine)
+    supporter = make_supporter(engine, capacity=20)
+    waits = {odd: [10, 40, 20], even: [70, 10, 30, 20]}
+    made = {
+        dept: [
+            make_request(engine, make_person(engine, Role.staff, department_id=dept))
+            for _ in minutes
+        ]
+        for dept, minutes in waits.items()
+    }
+    make_request(engine, make_person(engine, Role.staff, department_id=odd))  # never reached
+    for dept, minutes in waits.items():
+        for request_id, wait in zip(made[dept], minutes, strict=True):
+            at = monday + timedelta(minutes=wait)
+            clock.set_clock(lambda at=at: at)
+            log_encounter(engine, supporter, request_id, occurred_at=at)
+    with new_session(engine) as session:
+        figures = {
+            f.department_id: f
+            for f in service.weekly_figures(
+                session, start=date(2026, 11, 23), end=date(2026, 11, 29)
+            )
+        }
+    assert (figures[odd].requests, figures[odd].first_contacts) == (4, 3)
+    assert figures[odd].median_minutes_to_first_contact == 20.0
+    assert (figures[even].requests, figures[even].first_contacts) == (4, 4)
+    assert figures[even].median_minutes_to_first_contact == 25.0
+
+
 def test_weekly_figures_leave_out_other_weeks(engine: Engine) -> None:
     make_request(engine, make_person(engine, Role.staff))
     today = clock.today()

@@ -563,6 +563,7 @@ _CHECKIN_WEEKS = TypeAdapter(list[CheckinWeekFigures])
 
 def weekly_checkin_figures(session: Session, *, start: date, end: date) -> list[CheckinWeekFigures]:
     """Respondents and per-question sums per department and week (from the rollups)."""
+    connection = session.connection()
     first = monday_of(start)
     rollups = CheckinRollup.__table__  # type: ignore[attr-defined]
     answers = CheckinRollupAnswer.__table__  # type: ignore[attr-defined]
@@ -576,7 +577,7 @@ def weekly_checkin_figures(session: Session, *, start: date, end: date) -> list[
             ids[raw] = None if parsed == NO_DEPARTMENT else parsed
         return ids[raw]
 
-    for week, key, question, answered, total, high in session.execute(
+    for week, key, question, answered, total, high in connection.execute(
         sa.select(
             answers.c.week_start,
             sa.type_coerce(answers.c.department_key, sa.String),
@@ -598,7 +599,7 @@ def weekly_checkin_figures(session: Session, *, start: date, end: date) -> list[
                 "respondents": respondents,
                 "questions": by_cell[(week, key)],
             }
-            for week, key, respondents in session.execute(
+            for week, key, respondents in connection.execute(
                 sa.select(
                     rollups.c.week_start,
                     sa.type_coerce(rollups.c.department_key, sa.String),
@@ -716,6 +717,7 @@ def weekly_staffing_figures(
 ) -> list[StaffingWeekFigures]:
     """Staffing per department and week, grouped in SQL: per day first (a day's patient
     census is the mean over its shifts), then per week."""
+    connection = session.connection()
     s = StaffingShift.__table__  # type: ignore[attr-defined]
     census_staff = sa.case((s.c.patient_census.is_not(None), s.c.actual_staff), else_=0)
     days = (
@@ -735,7 +737,7 @@ def weekly_staffing_figures(
         .subquery()
     )
     week = week_start(days.c.shift_on)
-    rows = session.execute(
+    rows = connection.execute(
         sa.select(
             days.c.department_id,
             week.label("week"),

@@ -184,3 +184,20 @@ class LessonReport(SQLModel, table=True):
     report_id: uuid.UUID = Field(
         foreign_key="reports.id", primary_key=True, ondelete="CASCADE", index=True
     )
+
+
+class ReportWeekCount(SQLModel, table=True):
+    """Reports per week of occurrence (its Monday), department, and one value of kind,
+    category or harm (``dimension``/``value``): a count only, no identity. Every submission
+    and every triage change that moves a report between cells updates it in the same
+    transaction, so the insights read some 17 rows per department and week instead of
+    grouping the reports (``reports.service.rebuild_week_counts`` recomputes it)."""
+
+    __tablename__ = "report_week_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    week_start: date = Field(primary_key=True)
+    department_id: uuid.UUID = Field(primary_key=True)
+    dimension: str = Field(primary_key=True, max_length=16)
+    value: str = Field(primary_key=True, max_length=48)
+    reports: int = 0

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -1576,12 +1577,17 @@ def program_metrics(session: Session, *, since: date) -> ProgramMetrics:
     )
 
 
+_SUPPORT_WEEKS = TypeAdapter(list[SupportWeekFigures])
+
+
 def weekly_figures(session: Session, *, start: date, end: date) -> list[SupportWeekFigures]:
     """Support figures per requester department and week, for weeks starting from the Monday
-    of ``start`` through ``end``. Counts are aggregated in SQL (GROUP BY); the median time to
-    first contact is computed per group in Python over just (department, week, minutes),
-    because SQLite has no portable median. ``requesters`` counts distinct people through
-    each request's ``first_in_week`` bit, which survives the retention purge."""
+    of ``start`` through ``end``, all computed in SQL: counts by GROUP BY; the median time to
+    first contact from the one or two middle rows of each group, picked by window functions
+    (``row_number``/``count`` over the group: SQLite has no median aggregate), so only those
+    rows leave the database. ``requesters`` counts distinct people through each request's
+    ``first_in_week`` bit, which survives the retention purge."""
+    connection = session.connection()
     first = policy.monday_of(start)
     within = sa.case(
         (col(SupportRequest.first_contact_at) <= col(SupportRequest.due_at), 1), else_=0
@@ -1589,40 +1595,62 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[SupportW
     in_range = sa.and_(
         col(SupportRequest.week_start) >= first, col(SupportRequest.week_start) <= end
     )
-    group = (col(SupportRequest.department_id), col(SupportRequest.week_start))
-    rows = session.execute(
+    # Department ids as text: parsed once per department, not once per row.
+    department = sa.type_coerce(col(SupportRequest.department_id), sa.String)
+    week = col(SupportRequest.week_start)
+    rows = connection.execute(
         sa.select(
-            *group,
+            department,
+            week,
             sa.func.count(),
-            sa.func.coalesce(
-                sa.func.sum(sa.case((col(SupportRequest.first_in_week), 1), else_=0)), 0
-            ),
+            sa.func.count().filter(col(SupportRequest.first_in_week)),
             sa.func.count(col(SupportRequest.first_contact_at)),
             sa.func.coalesce(sa.func.sum(within), 0),
         )
         .where(in_range)
-        .group_by(*group)
+        .group_by(department, week)
     ).all()
-    minutes: dict[tuple[uuid.UUID | None, date], list[float]] = defaultdict(list)
-    for department_id, week, value in session.execute(
-        sa.select(*group, col(SupportRequest.minutes_to_first_contact)).where(
-            in_range, col(SupportRequest.minutes_to_first_contact).is_not(None)
+    minutes = col(SupportRequest.minutes_to_first_contact)
+    ranked = (
+        sa.select(
+            department.label("department"),
+            week.label("week"),
+            minutes.label("minutes"),
+            sa.func.row_number()
+            .over(partition_by=(week, department), order_by=minutes)
+            .label("rank"),
+            sa.func.count().over(partition_by=(week, department)).label("n"),
+        )
+        .where(in_range, minutes.is_not(None))
+        .subquery()
+    )
+    middle: dict[tuple[object, object], list[float]] = defaultdict(list)
+    for raw_department, raw_week, value in connection.execute(
+        sa.select(ranked.c.department, ranked.c.week, ranked.c.minutes).where(
+            ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
         )
     ).all():
-        minutes[(department_id, week)].append(float(value))
-    figures = [
-        SupportWeekFigures(
-            department_id=department_id,
-            week_start=week,
-            requests=int(n),
-            requesters=int(people),
-            first_contacts=int(contacts),
-            median_minutes_to_first_contact=_median(minutes.get((department_id, week), [])),
-            within_target=int(in_target),
+        middle[(raw_department, raw_week)].append(float(value))
+    ids: dict[object, uuid.UUID | None] = {None: None}
+    figures = []
+    for raw_department, raw_week, n, people, contacts, in_target in rows:
+        if raw_department not in ids:
+            ids[raw_department] = uuid.UUID(str(raw_department))
+        figures.append(
+            {
+                "department_id": ids[raw_department],
+                "week_start": raw_week,
+                "requests": int(n),
+                "requesters": int(people),
+                "first_contacts": int(contacts),
+                "median_minutes_to_first_contact": _median(
+                    middle.get((raw_department, raw_week), [])
+                ),
+                "within_target": int(in_target),
+            }
         )
-        for department_id, week, n, people, contacts, in_target in rows
-    ]
-    return sorted(figures, key=lambda f: (f.week_start, str(f.department_id)))
+    result = _SUPPORT_WEEKS.validate_python(figures)
+    return sorted(result, key=lambda f: (f.week_start, str(f.department_id)))
 
 
 # --- periodic jobs (run by haven.jobs, each in its own transaction) ----------------------
