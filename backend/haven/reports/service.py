@@ -1197,7 +1197,7 @@ _DIMENSIONS: tuple[tuple[str, type[StrEnum]], ...] = (
     ("category", Category),
     ("harm", Harm),
 )
-_MEMBER = {(name, m.value): m for name, enum in _DIMENSIONS for m in enum}
+_PIVOT = tuple((name, member) for name, enum in _DIMENSIONS for member in enum)
 Cell = tuple[date, uuid.UUID, str, str]
 
 
@@ -1257,48 +1257,44 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
     """Reports per department and week of occurrence (Monday to Sunday), by kind, category
     and harm, for the weeks from the Monday of ``start`` through ``end``.
 
-    Read from the weekly counts (see :class:`ReportWeekCount`): a quarter is some 9,000
-    rows whatever the number of reports. No identity is involved: insights apply the
-    small-cell rules.
+    Read from the weekly counts (see :class:`ReportWeekCount`), pivoted in SQL to one row
+    per department and week: a quarter reads some 9,000 small rows whatever the number of
+    reports. No identity is involved: insights apply the small-cell rules.
     """
-    connection = session.connection()
+    counts = _week_counts.c
+    # One row per department and week: each figure summed from its rows (a pivot in SQL).
+    figures_sql = [
+        sa.func.coalesce(
+            sa.func.sum(counts.reports).filter(
+                counts.dimension == name, counts.value == member.value
+            ),
+            0,
+        )
+        for name, member in _PIVOT
+    ]
+    department = sa.type_coerce(counts.department_id, sa.String)
+    rows = session.connection().execute(
+        sa.select(counts.week_start, department, *figures_sql)
+        .where(counts.week_start >= monday_of(start), counts.week_start <= end)
+        .group_by(counts.week_start, department)
+    )
     # Department ids come back as text (one parse per department, not per row). The
     # figures are counts this function made from its own query: built, not re-validated.
     ids: dict[str, uuid.UUID] = {}
-    cells: dict[tuple[date, str], dict[str, dict[Any, int]]] = {}
-    for raw_week, raw_department, name, value, n in connection.execute(
-        sa.select(
-            _week_counts.c.week_start,
-            sa.type_coerce(_week_counts.c.department_id, sa.String),
-            _week_counts.c.dimension,
-            _week_counts.c.value,
-            _week_counts.c.reports,
-        ).where(
-            _week_counts.c.week_start >= monday_of(start),
-            _week_counts.c.week_start <= end,
-            _week_counts.c.reports > 0,
-        )
-    ):
-        member = _MEMBER.get((name, value))
-        if member is None:  # a value no longer offered: not part of any figure
-            continue
-        by = cells.get((raw_week, raw_department))
-        if by is None:
-            by = cells[(raw_week, raw_department)] = {
-                "kind": dict.fromkeys(ReportKind, 0),
-                "category": dict.fromkeys(Category, 0),
-                "harm": dict.fromkeys(Harm, 0),
-            }
-        by[name][member] = n
     figures = []
-    for (raw_week, raw_department), by in cells.items():
+    for week, raw_department, *values in rows:
+        by: dict[str, dict[Any, int]] = {"kind": {}, "category": {}, "harm": {}}
+        for (name, member), n in zip(_PIVOT, values, strict=True):
+            by[name][member] = int(n)
+        if not any(by["kind"].values()):
+            continue  # every report of the cell moved elsewhere
         department_id = ids.get(raw_department)
         if department_id is None:
             department_id = ids[raw_department] = uuid.UUID(str(raw_department))
         figures.append(
             ReportWeekFigures.model_construct(
                 department_id=department_id,
-                week_start=raw_week,
+                week_start=week,
                 reports=sum(by["kind"].values()),
                 by_kind=by["kind"],
                 by_category=by["category"],
