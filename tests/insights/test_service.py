@@ -61,6 +61,34 @@ def test_a_larger_k_hides_more(
     assert calm["checkins"]["respondents"] == {"value": None, "suppressed": True}
 
 
+def test_the_table_returned_unvalidated_matches_its_schema_exactly(engine: Engine) -> None:
+    """department_insights builds its rows without validating them again: every value must
+    already have the schema's type (a mismatch is a serialiser warning, here an error), and
+    validating the output must give back the same document."""
+    from haven.insights.schemas import DepartmentInsights
+
+    build_hospital(engine)
+    admin = make_person(engine, Role.admin)
+    with new_session(engine) as session:
+        table = service.department_insights(session, admin.principal)
+    assert len(table.rows) > 13
+    serializer = DepartmentInsights.__pydantic_serializer__
+    document = serializer.to_json(table, warnings="error")
+    assert b'"suppressed":true' in document and b'"suppressed":false' in document
+    again = DepartmentInsights.model_validate_json(document)
+    assert serializer.to_json(again, warnings="error") == document
+    # Same values of the same Python types (the CSV export writes them as they are).
+    assert _typed(table.model_dump()) == _typed(again.model_dump())
+
+
+def _typed(value: object) -> object:
+    if isinstance(value, dict):
+        return {_typed(k): _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
 def test_debriefs_held_sit_beside_the_figures_unsuppressed(engine: Engine) -> None:
     from datetime import UTC, datetime, time, timedelta
 

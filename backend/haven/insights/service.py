@@ -36,6 +36,7 @@ from haven.insights.schemas import (
     HotspotReason,
     Hotspots,
     Metric,
+    QuestionInfo,
     RowScope,
     Signals,
     SupportersAlerted,
@@ -319,9 +320,9 @@ def _suppressed(f: Figures, k: int) -> set[Key]:
 
 # --- rows ----------------------------------------------------------------------------------
 #
-# Rows are built as plain dicts and validated into the response models in one call at the
-# end: a quarter holds some 20,000 figures, and one validation in pydantic-core is many
-# times faster than building that many models one by one.
+# Rows are built as plain dicts of the schema's TypedDicts (enum keys and all), and the
+# department table is returned without validating them again (see department_insights);
+# the control charts are validated in one call at the end.
 
 JSON = dict[str, Any]
 SUPPRESSED: JSON = {"value": None, "suppressed": True}
@@ -333,7 +334,7 @@ def _fig(value: float | None, hidden: bool) -> JSON:
         return SUPPRESSED
     if value is None:
         return NO_DATA
-    return {"value": value, "suppressed": False}
+    return {"value": float(value), "suppressed": False}
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -468,9 +469,9 @@ def _report_counts_for(f: Figures, cell: _Cell) -> tuple[int, ...]:
     return _report_totals(f, cell.w, cell.departments)
 
 
-_KIND_PARTS = [(k.value, _PART[("kind", k.value)]) for k in ReportKind]
-_CATEGORY_PARTS = [(c.value, _PART[("category", c.value)]) for c in Category]
-_HARM_PARTS = [(h.value, _PART[("harm", h.value)]) for h in Harm]
+_KIND_PARTS = [(k, _PART[("kind", k.value)]) for k in ReportKind]
+_CATEGORY_PARTS = [(c, _PART[("category", c.value)]) for c in Category]
+_HARM_PARTS = [(h, _PART[("harm", h.value)]) for h in Harm]
 
 
 def _report_block(f: Figures, cell: _Cell, hidden: set[Key]) -> JSON:
@@ -553,7 +554,7 @@ def department_insights(
     weeks = _window(start, end, DEFAULT_WEEKS)
     f = _collect(session, weeks)
     hidden = _suppressed(f, k)
-    rows = []
+    rows: list[Any] = []  # DepartmentWeek dicts, typed by the schema (see below)
     for spec in _row_specs(session, f, scope, department_id):
         for w, week in enumerate(weeks):
             cell = _cell_for(spec, f, w)
@@ -570,23 +571,19 @@ def department_insights(
                     "debriefs": _debrief_block(f, cell),
                 }
             )
-    return DepartmentInsights.model_validate(
-        {
-            "min_cell_size": k,
-            "first_week": weeks[0],
-            "last_week": weeks[-1],
-            "weeks": weeks,
-            "questions": [
-                {
-                    "key": q.key,
-                    "text": q.text,
-                    "type": q.type,
-                    "higher_is_better": q.higher_is_better,
-                }
-                for q in f.questions
-            ],
-            "rows": rows,
-        }
+    # Built, not re-validated: some 30,000 figures made here from typed parts, whose types
+    # match the schema exactly (a test serialises with warnings as errors and validates the
+    # result); validating them again cost ~15% of the request.
+    return DepartmentInsights.model_construct(
+        min_cell_size=k,
+        first_week=weeks[0],
+        last_week=weeks[-1],
+        weeks=weeks,
+        questions=[
+            QuestionInfo(key=q.key, text=q.text, type=q.type, higher_is_better=q.higher_is_better)
+            for q in f.questions
+        ],
+        rows=rows,
     )
 
 
