@@ -25,14 +25,37 @@ _COVERING = (
 )
 
 
+# One column per figure, named dimension_value (the kinds, categories and harms of 0002).
+_FIGURES = (
+    ('kind', 'incident'),
+    ('kind', 'near_miss'),
+    ('kind', 'unsafe_condition'),
+    ('kind', 'good_catch_or_excellence'),
+    ('category', 'blood'),
+    ('category', 'device'),
+    ('category', 'fall'),
+    ('category', 'healthcare_associated_infection'),
+    ('category', 'medication'),
+    ('category', 'perinatal'),
+    ('category', 'pressure_injury'),
+    ('category', 'surgery_anesthesia'),
+    ('category', 'venous_thromboembolism'),
+    ('category', 'other'),
+    ('harm', 'death'),
+    ('harm', 'severe'),
+    ('harm', 'moderate'),
+    ('harm', 'mild'),
+    ('harm', 'none'),
+    ('harm', 'unknown'),
+)
+
+
 def upgrade() -> None:
     op.create_table('report_week_counts',
     sa.Column('week_start', sa.Date(), nullable=False),
     sa.Column('department_id', sa.Uuid(), nullable=False),
-    sa.Column('dimension', sa.String(length=16), nullable=False),
-    sa.Column('value', sa.String(length=48), nullable=False),
-    sa.Column('reports', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('week_start', 'department_id', 'dimension', 'value', name=op.f('pk_report_week_counts')),
+    *(sa.Column(f'{d}_{v}', sa.Integer(), nullable=False) for d, v in _FIGURES),
+    sa.PrimaryKeyConstraint('week_start', 'department_id', name=op.f('pk_report_week_counts')),
     sqlite_with_rowid=False
     )
     # The counts of the reports already there (weeks run Monday to Sunday).
@@ -40,12 +63,12 @@ def upgrade() -> None:
         week = "CAST(date_trunc('week', occurred_on) AS DATE)"
     else:
         week = "date(occurred_on, 'weekday 0', '-6 days')"
-    for dimension in ('kind', 'category', 'harm'):
-        op.execute(
-            "INSERT INTO report_week_counts (week_start, department_id, dimension, value, reports) "
-            f"SELECT {week}, department_id, '{dimension}', {dimension}, count(*) FROM reports "
-            f"GROUP BY {week}, department_id, {dimension}"
-        )
+    columns = ', '.join(f'{d}_{v}' for d, v in _FIGURES)
+    counts = ', '.join(f"count(*) FILTER (WHERE {d} = '{v}')" for d, v in _FIGURES)
+    op.execute(
+        f'INSERT INTO report_week_counts (week_start, department_id, {columns}) '
+        f'SELECT {week}, department_id, {counts} FROM reports GROUP BY {week}, department_id'
+    )
     op.drop_index('ix_support_requests_week_start_department_id', table_name='support_requests')
     op.create_index('ix_support_requests_week_figures', 'support_requests', list(_COVERING))
 

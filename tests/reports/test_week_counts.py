@@ -16,7 +16,7 @@ from haven.core import clock
 from haven.core.db import new_session
 from haven.core.weeks import monday_of
 from haven.reports import service
-from haven.reports.models import Report
+from haven.reports.models import Report, report_week_counts
 from tests.factories.org import Person
 from tests.factories.reports import (
     etag_of,
@@ -117,7 +117,7 @@ def test_a_rebuild_gives_the_same_counts(
         submit_named(client, reporter, department, harm=harm)
     kept = _served(engine)
     with new_session(engine) as session:
-        session.execute(sa.delete(service.ReportWeekCount))
+        session.execute(sa.delete(report_week_counts))
         session.commit()
     assert _served(engine) == {}
     with new_session(engine) as session:

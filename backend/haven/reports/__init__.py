@@ -31,10 +31,10 @@ Anonymity (see tests/reports/test_anonymity.py, which proves each point)
 - On SQLite the tables written on the anonymous path are WITHOUT ROWID (physical order is
   the random key, not the order of insertion).
 - Every submission (anonymous ones too) and every triage change that moves a report adds
-  to ``report_week_counts`` (week of the event, department, kind/category/harm, a count),
-  in the same transaction: insights read these instead of grouping the reports. The rows
-  hold counts only, nothing of who or when beyond the week (the anonymity tests check
-  them), and are WITHOUT ROWID too.
+  to ``report_week_counts`` (one row per week of the event and department, one count per
+  kind, category and harm), in the same transaction: insights read these instead of
+  grouping the reports. The rows hold counts only, nothing of who or when beyond the week
+  (the anonymity tests check them), and are WITHOUT ROWID too.
 
 Residual risk (documented, not solved here): on PostgreSQL the heap order and transaction
 ids of rows still reflect insertion order, so someone with superuser access to the live

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from haven.core.types import utc_field, version_column
+from haven.reports.schemas import Category, Harm, ReportKind
 
 _report_version = version_column()
 _review_version = version_column()
@@ -186,18 +187,32 @@ class LessonReport(SQLModel, table=True):
     )
 
 
-class ReportWeekCount(SQLModel, table=True):
-    """Reports per week of occurrence (its Monday), department, and one value of kind,
-    category or harm (``dimension``/``value``): a count only, no identity. Every submission
-    and every triage change that moves a report between cells updates it in the same
-    transaction, so the insights read some 17 rows per department and week instead of
-    grouping the reports (``reports.service.rebuild_week_counts`` recomputes it)."""
+# Weekly counts for insights: one row per week of occurrence (its Monday) and department,
+# one column per figure ("kind_incident", "category_fall", "harm_mild"...). Counts only, no
+# identity. Every submission and every triage change that moves a report updates it in the
+# same transaction, so the insights read one small row per department and week instead of
+# grouping the reports (``reports.service.rebuild_week_counts`` recomputes it). A new kind,
+# category or harm value is a new column: tests/test_migrations.py fails until a migration
+# adds it.
+WEEK_COUNT_FIGURES: tuple[tuple[str, str], ...] = (
+    *(("kind", k.value) for k in ReportKind),
+    *(("category", c.value) for c in Category),
+    *(("harm", h.value) for h in Harm),
+)
 
-    __tablename__ = "report_week_counts"
-    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    week_start: date = Field(primary_key=True)
-    department_id: uuid.UUID = Field(primary_key=True)
-    dimension: str = Field(primary_key=True, max_length=16)
-    value: str = Field(primary_key=True, max_length=48)
-    reports: int = 0
+def week_count_column(dimension: str, value: str) -> str:
+    return f"{dimension}_{value}"
+
+
+report_week_counts = sa.Table(
+    "report_week_counts",
+    SQLModel.metadata,
+    sa.Column("week_start", sa.Date(), primary_key=True),
+    sa.Column("department_id", sa.Uuid(), primary_key=True),
+    *(
+        sa.Column(week_count_column(d, v), sa.Integer(), nullable=False)
+        for d, v in WEEK_COUNT_FIGURES
+    ),
+    sqlite_with_rowid=False,
+)

@@ -19,7 +19,6 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +54,7 @@ from haven.core.weeks import monday_of, week_start
 from haven.org import service as org_service
 from haven.reports import justculture, policy
 from haven.reports.models import (
+    WEEK_COUNT_FIGURES,
     JustCultureReview,
     JustCultureReviewRevision,
     Lesson,
@@ -64,7 +64,8 @@ from haven.reports.models import (
     ReportMessage,
     ReportRiskFlag,
     ReportSubcategory,
-    ReportWeekCount,
+    report_week_counts,
+    week_count_column,
 )
 from haven.reports.schemas import (
     EXCERPT_CHARS,
@@ -1190,104 +1191,102 @@ def create_subcategory(
 
 # --- weekly figures (for insights) -------------------------------------------------------
 
-_week_counts: sa.Table = ReportWeekCount.__table__  # type: ignore[attr-defined]
 _COUNTED = ("occurred_on", "department_id", "kind", "category", "harm")
-_DIMENSIONS: tuple[tuple[str, type[StrEnum]], ...] = (
-    ("kind", ReportKind),
-    ("category", Category),
-    ("harm", Harm),
-)
-_PIVOT = tuple((name, member) for name, enum in _DIMENSIONS for member in enum)
-Cell = tuple[date, uuid.UUID, str, str]
+_DIMENSIONS = ("kind", "category", "harm")
+_COUNT_COLUMNS = tuple(week_count_column(d, v) for d, v in WEEK_COUNT_FIGURES)
+# The columns come in this order (see WEEK_COUNT_FIGURES): kinds, categories, harms.
+_KINDS, _CATEGORIES, _HARMS = tuple(ReportKind), tuple(Category), tuple(Harm)
+_K, _C = len(_KINDS), len(_KINDS) + len(_CATEGORIES)
+Cell = tuple[date, uuid.UUID]
 
 
-def _cells_of(values: dict[str, Any], sign: int) -> Counter[Cell]:
-    """The weekly-count cells a report with these column values counts in, each +/-1."""
+def _cells_of(values: dict[str, Any], sign: int) -> Counter[tuple[date, uuid.UUID, str]]:
+    """The weekly-count columns a report with these column values adds to, each +/-1."""
     week = monday_of(values["occurred_on"])
     department_id = values["department_id"]
     return Counter(
-        {(week, department_id, name, str(values[name])): sign for name, _ in _DIMENSIONS}
+        {
+            (week, department_id, week_count_column(name, str(values[name]))): sign
+            for name in _DIMENSIONS
+        }
     )
 
 
 _UPSERTS: dict[str, Any] = {}
 
 
-def _count_reports(session: Session, changes: Counter[Cell]) -> None:
-    """Add to the weekly counts, in the caller's transaction (one upsert per changed cell,
-    sent as one executemany)."""
-    rows = [
-        {"week_start": w, "department_id": d, "dimension": n, "value": v, "reports": delta}
-        for (w, d, n, v), delta in changes.items()
-        if delta
-    ]
+def _count_reports(session: Session, changes: Counter[tuple[date, uuid.UUID, str]]) -> None:
+    """Add to the weekly counts in the caller's transaction: one upsert per changed week
+    and department, every column added to (most by zero)."""
+    rows: dict[Cell, dict[str, Any]] = {}
+    for (week, department_id, column), delta in changes.items():
+        if delta:
+            row = rows.get((week, department_id))
+            if row is None:
+                row = rows[(week, department_id)] = dict.fromkeys(_COUNT_COLUMNS, 0)
+                row.update(week_start=week, department_id=department_id)
+            row[column] += delta
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect.name
     stmt = _UPSERTS.get(dialect)
     if stmt is None:
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert(_week_counts)
+        insert = (postgresql if dialect == "postgresql" else sqlite).insert(report_week_counts)
         stmt = _UPSERTS[dialect] = insert.on_conflict_do_update(
-            index_elements=["week_start", "department_id", "dimension", "value"],
-            set_={"reports": _week_counts.c.reports + insert.excluded.reports},
+            index_elements=["week_start", "department_id"],
+            set_={c: report_week_counts.c[c] + insert.excluded[c] for c in _COUNT_COLUMNS},
         )
-    connection.execute(stmt, rows)
+    connection.execute(stmt, list(rows.values()))
 
 
 def rebuild_week_counts(session: Session) -> None:
-    """Recompute the weekly counts from the reports (a GROUP BY per dimension): for reports
-    loaded in bulk, and for repairs."""
+    """Recompute the weekly counts from the reports (one GROUP BY with a filtered count per
+    column): for reports loaded in bulk, and for repairs."""
     connection = session.connection()
-    connection.execute(sa.delete(_week_counts))
+    connection.execute(sa.delete(report_week_counts))
     week = week_start(col(Report.occurred_on))
-    for name, _ in _DIMENSIONS:
-        column = getattr(Report, name)
-        connection.execute(
-            sa.insert(_week_counts).from_select(
-                ["week_start", "department_id", "dimension", "value", "reports"],
-                sa.select(
-                    week, col(Report.department_id), sa.literal(name), column, sa.func.count()
-                ).group_by(week, col(Report.department_id), column),
-            )
+    counts = [sa.func.count().filter(getattr(Report, d) == v) for d, v in WEEK_COUNT_FIGURES]
+    connection.execute(
+        sa.insert(report_week_counts).from_select(
+            ["week_start", "department_id", *_COUNT_COLUMNS],
+            sa.select(week, col(Report.department_id), *counts).group_by(
+                week, col(Report.department_id)
+            ),
         )
+    )
 
 
 def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWeekFigures]:
     """Reports per department and week of occurrence (Monday to Sunday), by kind, category
     and harm, for the weeks from the Monday of ``start`` through ``end``.
 
-    Read from the weekly counts (see :class:`ReportWeekCount`), pivoted in SQL to one row
-    per department and week: a quarter reads some 9,000 small rows whatever the number of
-    reports. No identity is involved: insights apply the small-cell rules.
+    Read from the weekly counts (``report_week_counts``): one row per department and week,
+    a quarter some 500 rows whatever the number of reports. No identity is involved:
+    insights apply the small-cell rules.
     """
-    counts = _week_counts.c
-    # One row per department and week: each figure summed from its rows (a pivot in SQL).
-    figures_sql = [
-        sa.func.coalesce(
-            sa.func.sum(counts.reports).filter(
-                counts.dimension == name, counts.value == member.value
-            ),
-            0,
+    table = report_week_counts.c
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                table.week_start,
+                sa.type_coerce(table.department_id, sa.String),
+                *(table[c] for c in _COUNT_COLUMNS),
+            ).where(table.week_start >= monday_of(start), table.week_start <= end)
         )
-        for name, member in _PIVOT
-    ]
-    department = sa.type_coerce(counts.department_id, sa.String)
-    rows = session.connection().execute(
-        sa.select(counts.week_start, department, *figures_sql)
-        .where(counts.week_start >= monday_of(start), counts.week_start <= end)
-        .group_by(counts.week_start, department)
+        .all()
     )
     # Department ids come back as text (one parse per department, not per row). The
     # figures are counts this function made from its own query: built, not re-validated.
     ids: dict[str, uuid.UUID] = {}
     figures = []
     for week, raw_department, *values in rows:
-        by: dict[str, dict[Any, int]] = {"kind": {}, "category": {}, "harm": {}}
-        for (name, member), n in zip(_PIVOT, values, strict=True):
-            by[name][member] = int(n)
-        if not any(by["kind"].values()):
+        by_kind = dict(zip(_KINDS, values[:_K], strict=True))
+        reports = sum(by_kind.values())
+        if not reports:
             continue  # every report of the cell moved elsewhere
+        by_harm = dict(zip(_HARMS, values[_C:], strict=True))
         department_id = ids.get(raw_department)
         if department_id is None:
             department_id = ids[raw_department] = uuid.UUID(str(raw_department))
@@ -1295,11 +1294,11 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
             ReportWeekFigures.model_construct(
                 department_id=department_id,
                 week_start=week,
-                reports=sum(by["kind"].values()),
-                by_kind=by["kind"],
-                by_category=by["category"],
-                by_harm=by["harm"],
-                harm_events=sum(n for h, n in by["harm"].items() if h in HARM_EVENTS),
+                reports=reports,
+                by_kind=by_kind,
+                by_category=dict(zip(_CATEGORIES, values[_K:_C], strict=True)),
+                by_harm=by_harm,
+                harm_events=sum(n for h, n in by_harm.items() if h in HARM_EVENTS),
             )
         )
     return figures
