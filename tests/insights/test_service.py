@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -136,3 +138,32 @@ def test_debriefs_held_sit_beside_the_figures_unsuppressed(engine: Engine) -> No
     )
     assert row["debriefs"]["debriefs_held"] == 1
     assert organisation["debriefs"]["debriefs_held"] == 1
+
+
+def test_the_same_week_hides_the_same_cells_whatever_order_departments_came_in() -> None:
+    """Ties between equally small cells are broken by department id, not by the order a
+    request happened to meet the departments in: otherwise two views of one week could
+    hide different complements and, put together, give the small cell away."""
+    import uuid
+    from datetime import date
+
+    from haven.insights.service import ORG, CheckinCell, Figures, _suppressed
+
+    small, twin_a, twin_b, big = (uuid.UUID(int=n) for n in (4, 2, 3, 1))
+    respondents = {small: 2, twin_a: 6, twin_b: 6, big: 40}
+
+    def hidden_departments(order: list[uuid.UUID]) -> set[uuid.UUID | None]:
+        f = Figures(weeks=[date(2026, 11, 2)], questions=[])
+        f.checkins, f.reports, f.staffing, f.debriefs, f.support = [{}], [{}], [{}], [{}], [{}]
+        for department in order:
+            f.checkins[0][f.index(department)] = CheckinCell(respondents[department], [])
+        f.present = [sorted(f.checkins[0])]
+        cells = _suppressed(f, 5)
+        return {None if d == ORG else f.departments[d] for (_, _, d, _) in cells}
+
+    views = {
+        frozenset(hidden_departments(order))
+        for order in itertools.permutations([small, twin_a, twin_b, big])
+    }
+    (hidden,) = views  # one answer for every order
+    assert small in hidden and len(hidden & {twin_a, twin_b}) == 1

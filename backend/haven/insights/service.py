@@ -256,8 +256,17 @@ def _suppressed(f: Figures, k: int) -> set[Key]:
     people: dict[Key, int] = {}
     n_questions = len(f.questions)
     org_reports: list[tuple[int, ...]] = []
+    # The order of ``people`` breaks ties between equally small cells. It must not depend
+    # on the window asked for or on the order rows came back in, or two views of the same
+    # week could hide different complementary cells, and together give a hidden one away:
+    # departments go in the order of their ids, whatever their index in this request.
+    ids = f.departments
+
+    def canonical(d: int) -> tuple[bool, str]:
+        return (ids[d] is None, str(ids[d]))
+
     for w in range(len(f.weeks)):
-        departments = f.present[w]
+        departments = sorted(f.present[w], key=canonical)
         for d in departments:
             cell = f.checkins[w].get(d)
             if cell is not None:
@@ -270,36 +279,44 @@ def _suppressed(f: Figures, k: int) -> set[Key]:
             people[(0, w, ORG, qi)] = sums[0]
         # support: the requesters are the people; the whole block is one cell
         org_requesters = 0
-        for d, figures in f.support[w].items():
-            people[(2, w, d, -1)] = figures.requesters
-            org_requesters += figures.requesters
+        support = f.support[w]
+        for d in departments:
+            if d in support:
+                people[(2, w, d, -1)] = support[d].requesters
+                org_requesters += support[d].requesters
         people[(2, w, ORG, -1)] = org_requesters
         org_reports.append(_report_totals(f, w, departments))
-        for d, counts in [*f.reports[w].items(), (ORG, org_reports[w])]:
+        reports = f.reports[w]
+        for d, counts in [
+            *((d, reports[d]) for d in departments if d in reports),
+            (ORG, org_reports[w]),
+        ]:
             for part, n in enumerate(counts):
                 if n:
                     people[(1, w, d, part)] = n
 
-    def counted(key: Key) -> bool:
-        return people.get(key, 0) > 0
-
+    count_of = people.get
     columns: dict[tuple[int, int, int], Line[Key]] = {}
     locals_: dict[tuple[int, int, int], Line[Key]] = {}
 
     def column(family: int, w: int, figure: int) -> Line[Key]:
-        # The organisation's figure is the sum of the departments'.
+        # The organisation's figure is the sum of the departments' (empty cells left out).
         line = columns.get((family, w, figure))
         if line is None:
-            members = tuple(m for m in ((family, w, d, figure) for d in f.present[w]) if counted(m))
-            line = columns[(family, w, figure)] = Line((family, w, ORG, figure), members)
+            members = [(family, w, d, figure) for d in f.present[w]]
+            line = columns[(family, w, figure)] = Line(
+                (family, w, ORG, figure), tuple(m for m in members if count_of(m, 0) > 0)
+            )
         return line
 
     def local(w: int, d: int, index: int) -> Line[Key]:
         line = locals_.get((w, d, index))
         if line is None:
             total, parts = _REPORT_LINES[index]
-            members = tuple(m for m in ((1, w, d, p) for p in parts) if counted(m))
-            line = locals_[(w, d, index)] = Line((1, w, d, total), members)
+            members = [(1, w, d, p) for p in parts]
+            line = locals_[(w, d, index)] = Line(
+                (1, w, d, total), tuple(m for m in members if count_of(m, 0) > 0)
+            )
         return line
 
     def lines_of(key: Key) -> list[Line[Key]]:

@@ -22,15 +22,14 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
 
-@dataclass(frozen=True)
-class Line(Generic[K]):
-    """``total`` is published as the sum of ``members``."""
+class Line(NamedTuple, Generic[K]):
+    """``total`` is published as the sum of ``members``. (A named tuple: lines are hashed
+    and compared thousands of times per table, and a tuple does that in C.)"""
 
     total: K
     members: tuple[K, ...]
