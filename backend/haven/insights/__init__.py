@@ -20,6 +20,8 @@ Decisions (the small-cell rules are in ``suppression``; the statistics in ``spc`
 * Suppression runs per week over every department at once, including the organisation
   row and people without a department, and only then is the caller's view cut out: the
   same cell is hidden for everyone, and the organisation row cannot be used to subtract.
+  Ties between equally small cells go by department id, never by the order a request met
+  the departments in: every view of a week (any range, any endpoint) hides the same cells.
   Departments are compared in one week only (no cross-week totals are published).
 * Complete weeks only: a running week's figures would change with each answer, so two
   looks would isolate one person's answer.
