@@ -394,8 +394,7 @@ def rollup_queries(first: date, last: date) -> dict[str, str]:
               ON q.week_start = c.week_start AND q.department_key = c.department_key
             WHERE c.week_start BETWEEN {a} AND {b}""",
         "reports (weekly counts)": f"""
-            SELECT week_start, department_id, dimension, value, reports
-            FROM report_week_counts WHERE week_start BETWEEN {a} AND {b} AND reports > 0""",
+            SELECT * FROM report_week_counts WHERE week_start BETWEEN {a} AND {b}""",
     }
 
 

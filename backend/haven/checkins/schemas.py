@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -181,29 +182,35 @@ class ShiftBatchResult(ResponseModel):
 
 
 # --- figures for insights (read through service functions only) ---------------------------
+#
+# Plain frozen dataclasses, not models: they never cross the HTTP boundary, are made from
+# the module's own queries, and a 26-week chart request makes some 7,000 of them.
 
 
-class QuestionWeekFigures(ResponseModel):
+@dataclass(frozen=True, slots=True)
+class QuestionWeekFigures:
     key: str
     answered: int
-    total: int = Field(description="Sum of the values (scale 1-5, yes = 1).")
-    high: int = Field(description="Answers of 4 or 5 on a scale, or yes.")
+    total: int  # the sum of the values (scale 1-5, yes = 1)
+    high: int  # answers of 4 or 5 on a scale, or yes
 
 
-class CheckinWeekFigures(ResponseModel):
-    department_id: uuid.UUID | None = Field(description="Null: people without a department.")
+@dataclass(frozen=True, slots=True)
+class CheckinWeekFigures:
+    department_id: uuid.UUID | None  # None: people without a department
     week_start: date
     respondents: int
-    questions: list[QuestionWeekFigures]
+    questions: tuple[QuestionWeekFigures, ...]
 
 
-class StaffingWeekFigures(ResponseModel):
+@dataclass(frozen=True, slots=True)
+class StaffingWeekFigures:
     department_id: uuid.UUID
     week_start: date
     shifts: int
     planned_staff: int
     actual_staff: int
-    census_shifts: int = Field(description="Shifts that recorded a patient census.")
-    patient_census: int = Field(description="Sum of the census over those shifts.")
-    census_staff: int = Field(description="Actual staff on the shifts with a census.")
-    patient_days: float = Field(description="Per day the mean census of its shifts, summed.")
+    census_shifts: int  # shifts that recorded a patient census
+    patient_census: int  # the sum of the census over those shifts
+    census_staff: int  # actual staff on the shifts with a census
+    patient_days: float  # per day the mean census of its shifts, summed
