@@ -75,7 +75,6 @@ def by_table(rows: Iterable[Row]) -> dict[str, int]:
     return counts
 
 
-
 WEEK_COUNTS = "report_week_counts"
 
 
