@@ -1237,7 +1237,9 @@ def _count_reports(session: Session, changes: Counter[tuple[date, uuid.UUID, str
             index_elements=["week_start", "department_id"],
             set_={c: report_week_counts.c[c] + insert.excluded[c] for c in _COUNT_COLUMNS},
         )
-    connection.execute(stmt, list(rows.values()))
+    # Rows in key order: two triage moves in opposite directions lock the same rows in the
+    # same order, so they wait for each other instead of deadlocking (PostgreSQL).
+    connection.execute(stmt, [rows[key] for key in sorted(rows, key=lambda c: (c[0], str(c[1])))])
 
 
 def rebuild_week_counts(session: Session) -> None:
