@@ -189,7 +189,8 @@ def _collect(session: Session, weeks: list[date]) -> Figures:
             ("harm", r.by_harm),
         ):
             for value, count in breakdown.items():
-                counts[_PART[(name, str(value))]] = count
+                # A StrEnum member hashes and compares as its value: no str() call needed.
+                counts[_PART[(name, value)]] = count
         f.reports[w][f.index(r.department_id)] = tuple(counts)
     # Debriefs count days in [start, end): the day after the last Sunday closes the range.
     for b in debriefs_service.weekly_figures(session, start=start, end=end + timedelta(days=1)):
