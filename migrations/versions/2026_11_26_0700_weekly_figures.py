@@ -1,4 +1,5 @@
-"""weekly figures: report counts per week kept on write, support figures from an index
+"""weekly figures: report counts per week kept on write (the reports' covering index for
+insights becomes a plain occurred-on index), support figures from an index
 
 Revision ID: 0007
 Revises: 0006
@@ -69,6 +70,8 @@ def upgrade() -> None:
         f'INSERT INTO report_week_counts (week_start, department_id, {columns}) '
         f'SELECT {week}, department_id, {counts} FROM reports GROUP BY {week}, department_id'
     )
+    op.drop_index('ix_reports_occurred_on_department_id', table_name='reports')
+    op.create_index('ix_reports_occurred_on', 'reports', ['occurred_on'])
     op.drop_index('ix_support_requests_week_start_department_id', table_name='support_requests')
     op.create_index('ix_support_requests_week_figures', 'support_requests', list(_COVERING))
 
@@ -79,5 +82,11 @@ def downgrade() -> None:
         'ix_support_requests_week_start_department_id',
         'support_requests',
         ['week_start', 'department_id'],
+    )
+    op.drop_index('ix_reports_occurred_on', table_name='reports')
+    op.create_index(
+        'ix_reports_occurred_on_department_id',
+        'reports',
+        ['occurred_on', 'department_id', 'kind', 'category', 'harm'],
     )
     op.drop_table('report_week_counts')

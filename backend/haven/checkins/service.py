@@ -13,13 +13,12 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
@@ -55,6 +54,7 @@ from haven.checkins.schemas import (
     TemplateUpdate,
 )
 from haven.core import audit, clock
+from haven.core.db import dialect_insert
 from haven.core.errors import (
     Conflict,
     FieldError,
@@ -373,11 +373,6 @@ def _checked_answers(
     return stored, wants_contact
 
 
-def _dialect_insert(session: Session) -> Callable[..., Any]:
-    name = session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
-
-
 def _add_to_rollups(
     session: Session,
     *,
@@ -386,7 +381,7 @@ def _add_to_rollups(
     answers: dict[str, Answer],
     types: dict[str, QuestionType],
 ) -> None:
-    insert = _dialect_insert(session)
+    insert = dialect_insert(session)
     cells = CheckinRollup.__table__  # type: ignore[attr-defined]
     stmt = insert(cells).values(week_start=week, department_key=department_key, respondents=1)
     session.execute(

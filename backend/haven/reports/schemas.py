@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -442,13 +443,16 @@ class LessonRead(ResponseModel):
 HARM_EVENTS = frozenset({Harm.mild, Harm.moderate, Harm.severe, Harm.death})
 
 
-class ReportWeekFigures(ResponseModel):
-    """Reports of one department in one week (by the day the event occurred)."""
+@dataclass(frozen=True, slots=True)
+class ReportWeekFigures:
+    """Reports of one department in one week (by the day the event occurred), for insights.
+    A plain dataclass, like the other domains' weekly figures: it never crosses the HTTP
+    boundary and is made from the service's own query."""
 
     department_id: uuid.UUID
-    week_start: date = Field(description="The Monday of the week.")
+    week_start: date  # the Monday of the week
     reports: int
     by_kind: dict[ReportKind, int]
     by_category: dict[Category, int]
     by_harm: dict[Harm, int]
-    harm_events: int = Field(description="Reports whose harm reached the patient: mild or worse.")
+    harm_events: int  # reports whose harm reached the patient: mild or worse

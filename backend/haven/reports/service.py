@@ -23,11 +23,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
 from haven.core import audit, clock
+from haven.core.db import dialect_insert
 from haven.core.errors import (
     Conflict,
     FieldError,
@@ -1230,9 +1230,9 @@ def _count_reports(session: Session, changes: Counter[tuple[date, uuid.UUID, str
         return
     connection = session.connection()
     dialect = connection.dialect.name
-    stmt = _UPSERTS.get(dialect)
+    stmt = _UPSERTS.get(dialect)  # built once: twenty columns to add up
     if stmt is None:
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert(report_week_counts)
+        insert = dialect_insert(session)(report_week_counts)
         stmt = _UPSERTS[dialect] = insert.on_conflict_do_update(
             index_elements=["week_start", "department_id"],
             set_={c: report_week_counts.c[c] + insert.excluded[c] for c in _COUNT_COLUMNS},
@@ -1279,8 +1279,7 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
         )
         .all()
     )
-    # Department ids come back as text (one parse per department, not per row). The
-    # figures are counts this function made from its own query: built, not re-validated.
+    # Department ids come back as text: one parse per department, not per row.
     ids: dict[str, uuid.UUID] = {}
     figures = []
     for week, raw_department, *values in rows:
@@ -1293,7 +1292,7 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWe
         if department_id is None:
             department_id = ids[raw_department] = uuid.UUID(str(raw_department))
         figures.append(
-            ReportWeekFigures.model_construct(
+            ReportWeekFigures(
                 department_id=department_id,
                 week_start=week,
                 reports=reports,

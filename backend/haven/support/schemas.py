@@ -7,6 +7,7 @@ shaped by the caller: fields a caller may not see are null (``view`` says which 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -487,15 +488,17 @@ class ProgramMetrics(ResponseModel):
     feedback: SupportFeedbackSummary
 
 
-class SupportWeekFigures(ResponseModel):
-    """One department's support figures for one week (for insights; never identifying)."""
+@dataclass(frozen=True, slots=True)
+class SupportWeekFigures:
+    """One department's support figures for one week (for insights; never identifying).
+    A plain dataclass, like the other domains' weekly figures: it never crosses the HTTP
+    boundary and is made from the service's own queries."""
 
-    department_id: uuid.UUID | None = Field(
-        description="The requester's department when they asked (kept as program data)."
-    )
-    week_start: date = Field(description="The Monday of the week (organisation time zone).")
+    # The requester's department when they asked (kept as program data).
+    department_id: uuid.UUID | None
+    week_start: date  # the Monday of the week (organisation time zone)
     requests: int
-    requesters: int = Field(description="Distinct people, for small-cell suppression.")
+    requesters: int  # distinct people, for small-cell suppression
     first_contacts: int
     median_minutes_to_first_contact: float | None
-    within_target: int = Field(description="First contact inside the urgency's target.")
+    within_target: int  # first contact inside the urgency's target

@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 import sqlalchemy as sa
-from pydantic import TypeAdapter
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -1577,9 +1576,6 @@ def program_metrics(session: Session, *, since: date) -> ProgramMetrics:
     )
 
 
-_SUPPORT_WEEKS = TypeAdapter(list[SupportWeekFigures])
-
-
 def weekly_figures(session: Session, *, start: date, end: date) -> list[SupportWeekFigures]:
     """Support figures per requester department and week, for weeks starting from the Monday
     of ``start`` through ``end``, all computed in SQL: counts by GROUP BY; the median time to
@@ -1637,20 +1633,17 @@ def weekly_figures(session: Session, *, start: date, end: date) -> list[SupportW
         if raw_department not in ids:
             ids[raw_department] = uuid.UUID(str(raw_department))
         figures.append(
-            {
-                "department_id": ids[raw_department],
-                "week_start": raw_week,
-                "requests": int(n),
-                "requesters": int(people),
-                "first_contacts": int(contacts),
-                "median_minutes_to_first_contact": _median(
-                    middle.get((raw_department, raw_week), [])
-                ),
-                "within_target": int(in_target),
-            }
+            SupportWeekFigures(
+                department_id=ids[raw_department],
+                week_start=raw_week,
+                requests=int(n),
+                requesters=int(people),
+                first_contacts=int(contacts),
+                median_minutes_to_first_contact=_median(middle.get((raw_department, raw_week), [])),
+                within_target=int(in_target),
+            )
         )
-    result = _SUPPORT_WEEKS.validate_python(figures)
-    return sorted(result, key=lambda f: (f.week_start, str(f.department_id)))
+    return sorted(figures, key=lambda f: (f.week_start, str(f.department_id)))
 
 
 # --- periodic jobs (run by haven.jobs, each in its own transaction) ----------------------
