@@ -34,6 +34,12 @@ def main() -> None:
         help="insights: check-in responses (also measured at a tenth of it)",
     )
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="reports: rounds of naive insert / POST / list, taking turns (median reported)",
+    )
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
         "--scale", action="store_true", help="also list latency at 10k vs 1M reports"
@@ -62,7 +68,9 @@ def main() -> None:
             insights.run(factory, label=db, responses=args.responses, duration=args.duration)
             continue
         with factory() as url:
-            reports.run(url, label=db, reports=args.reports, duration=args.duration)
+            reports.run(
+                url, label=db, reports=args.reports, duration=args.duration, rounds=args.rounds
+            )
         if args.scale:
             reports.scale(factory, label=db, duration=args.duration)
 

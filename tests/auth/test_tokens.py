@@ -20,7 +20,7 @@ from jose import jwt
 from sqlalchemy.engine import Engine
 
 from haven.auth.schemas import Role
-from haven.core import clock
+from haven.core import clock, security
 from haven.core.security import signing_key
 from tests.core.test_http import assert_problem
 from tests.factories.org import Person, access_token_for, make_person
@@ -131,6 +131,27 @@ def test_token_expired_on_the_haven_clock_is_refused(client: TestClient, staff: 
     issued = datetime.now(UTC)
     token = access_token_for(staff.id)
     clock.set_clock(lambda: issued + timedelta(minutes=15, seconds=1))
+    assert_token_refused(_me(client, token))
+
+
+def test_a_token_accepted_a_moment_ago_is_refused_once_it_expires(
+    client: TestClient, staff: Person
+) -> None:
+    # A verified token is remembered for a minute (security.decode_token): expiry must still
+    # be checked on every use.
+    issued = datetime.now(UTC)
+    token = access_token_for(staff.id)
+    assert _me(client, token).status_code == 200
+    clock.set_clock(lambda: issued + timedelta(minutes=15, seconds=1))
+    assert_token_refused(_me(client, token))
+
+
+def test_a_remembered_token_is_refused_once_the_signing_key_changes(
+    client: TestClient, staff: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = access_token_for(staff.id)
+    assert _me(client, token).status_code == 200
+    monkeypatch.setattr(security, "signing_key", lambda: "a-rotated-key-" * 4)
     assert_token_refused(_me(client, token))
 
 

@@ -208,3 +208,121 @@ def test_ready_is_503_with_retry_after_when_the_database_is_gone(settings) -> No
     assert response.headers["retry-after"] == "5"
     with TestClient(app) as c:
         assert c.get("/api/v1/health").status_code == 200
+
+
+# --- one transaction, one hop to the worker threads ------------------------------------------
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls a request hands to the worker threads (each hop costs CPU and latency)."""
+    import anyio.to_thread
+
+    seen: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counting(func, *args, **kwargs):
+        seen.append(getattr(func, "__name__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    return seen
+
+
+def test_a_read_takes_one_hop_to_the_worker_threads(
+    client: TestClient, engine: Engine, hops: list[str]
+) -> None:
+    officer = make_person(engine, Role.safety_officer)
+    client.get("/api/v1/me", headers=officer.headers)  # the principal is now known
+    hops.clear()
+    response = client.get("/api/v1/reports?limit=5", headers=officer.headers)
+    assert response.status_code == 200, response.text
+    assert len(hops) == 1, hops
+
+
+def test_an_idempotent_create_takes_one_hop_and_is_stored_with_its_headers(
+    client: TestClient, engine: Engine, hops: list[str]
+) -> None:
+    admin = make_person(engine, Role.admin)
+    client.get("/api/v1/me", headers=admin.headers)
+    hops.clear()
+    headers = {**admin.headers, "Idempotency-Key": "one-hop-1"}
+    first = client.post(
+        "/api/v1/departments", json={"name": "Wards", "code": "WRD"}, headers=headers
+    )
+    assert first.status_code == 201, first.text
+    assert len(hops) == 1, hops
+    retry = client.post(
+        "/api/v1/departments", json={"name": "Wards", "code": "WRD"}, headers=headers
+    )
+    assert retry.status_code == 201
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert (retry.headers["location"], retry.headers["etag"]) == (
+        first.headers["location"],
+        first.headers["etag"],
+    )
+
+
+def test_a_commit_that_fails_answers_a_problem_and_keeps_nothing(
+    client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
+
+    admin = make_person(engine, Role.admin)
+
+    def locked(self) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Session, "commit", locked)
+    response = client.post(
+        "/api/v1/departments",
+        json={"name": "Never stored", "code": "NVR"},
+        headers={**admin.headers, "Idempotency-Key": "failed-commit"},
+    )
+    monkeypatch.undo()
+    assert_problem(response, 503)
+    assert response.headers["retry-after"] == "1"
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT count(*) FROM departments WHERE code = 'NVR'")
+        ).scalar_one()
+        keys = conn.execute(
+            sa.text("SELECT count(*) FROM idempotency_records WHERE key = 'failed-commit'")
+        ).scalar_one()
+    assert (stored, keys) == (0, 0)
+    retry = client.post(
+        "/api/v1/departments",
+        json={"name": "Never stored", "code": "NVR"},
+        headers={**admin.headers, "Idempotency-Key": "failed-commit"},
+    )
+    assert retry.status_code == 201, retry.text
+
+
+def test_a_response_that_breaks_its_schema_is_a_500_and_rolls_back(
+    client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    from haven.org import service as org_service
+
+    admin = make_person(engine, Role.admin)
+    real = org_service.create_department
+
+    def broken(*args, **kwargs):
+        real(*args, **kwargs)  # the department is written in the request's transaction...
+        return {"not": "a department"}  # ...but the answer does not match the schema
+
+    monkeypatch.setattr(org_service, "create_department", broken)
+    response = client.post(
+        "/api/v1/departments", json={"name": "Half done", "code": "HLF"}, headers=admin.headers
+    )
+    assert_problem(response, 500)
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM departments WHERE code = 'HLF'")
+            ).scalar_one()
+            == 0
+        )

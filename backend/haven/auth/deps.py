@@ -7,6 +7,7 @@ and fails when one declares neither. The principal is resolved once per request.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from haven.auth import service
 from haven.auth.schemas import Role, Scope
 from haven.core.errors import Forbidden, Unauthorized
-from haven.core.http import SessionDep
+from haven.core.http import HavenRoute, SessionDep
 from haven.core.idempotency import check_key
 from haven.core.security import Principal
 
@@ -148,15 +149,18 @@ async def _idempotency(
     if idempotency_key is None:
         return
     _check_route_access(request, principal)
-    body = await request.body()
-    await run_in_threadpool(
+    check = functools.partial(
         check_key,
-        session,
         request=request,
         principal_key=principal.idempotency_scope,
         key=idempotency_key,
-        body=body,
+        body=await request.body(),
     )
+    if isinstance(request.scope.get("route"), HavenRoute):
+        # Looked up in the endpoint's own hop to the worker threads (see HavenRoute).
+        request.state.idempotency_check = check
+    else:
+        await run_in_threadpool(check, session)
 
 
 Idempotent = Depends(_idempotency)

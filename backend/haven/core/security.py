@@ -23,6 +23,7 @@ from jose import jwt
 from pydantic import BaseModel
 
 from haven.core import clock
+from haven.core.cache import TTLCache
 from haven.core.errors import Unauthorized
 from haven.core.settings import AuthSettings, get_settings
 
@@ -123,7 +124,7 @@ def constant_time_equals(a: str, b: str) -> bool:
 # --- JWTs ----------------------------------------------------------------------------------
 
 
-class TokenClaims(BaseModel):
+class TokenClaims(BaseModel, frozen=True):
     sub: str
     iss: str
     aud: str
@@ -170,15 +171,40 @@ def peek_token_type(token: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# Verifying a token (signature, JSON, claim checks) costs ~0.25 ms and every request
+# carries one, usually the same as a moment ago: a token verified once is remembered for a
+# minute, keyed by the exact token and everything it was checked against (key, issuer,
+# audience, type; the token by its SHA-256, so no bearer credential outlives its request in
+# memory). Expiry is still checked on every use. Access tokens cannot be revoked before they
+# expire (refresh tokens can), so remembering a verified one changes no answer.
+VERIFIED_TOKEN_SECONDS = 60.0
+_verified: TTLCache[tuple[bytes, str, str, str, str], TokenClaims] = TTLCache(
+    ttl_seconds=VERIFIED_TOKEN_SECONDS
+)
+
+
 def decode_token(token: str, *, audience: str, token_type: str) -> TokenClaims:
     settings = get_settings().auth
+    digest = hashlib.sha256(token.encode()).digest()
+    key = (digest, signing_key(), settings.issuer, audience, token_type)
+    claims = _verified.get(key)
+    if claims is None:
+        claims = _verify(token, audience=audience, token_type=token_type, issuer=settings.issuer)
+        _verified.set(key, claims)
+    # python-jose checks exp against the wall clock; Haven's clock decides (tests move it).
+    if claims.exp <= int(clock.now().timestamp()):
+        raise Unauthorized("The access token is invalid or has expired.")
+    return claims
+
+
+def _verify(token: str, *, audience: str, token_type: str, issuer: str) -> TokenClaims:
     try:
         raw = jwt.decode(
             token,
             signing_key(),
             algorithms=[JWT_ALGORITHM],
             audience=audience,
-            issuer=settings.issuer,
+            issuer=issuer,
             options={
                 "require_aud": True,
                 "require_exp": True,
@@ -193,8 +219,5 @@ def decode_token(token: str, *, audience: str, token_type: str) -> TokenClaims:
     except Exception as exc:
         raise Unauthorized("The access token is invalid or has expired.") from exc
     if claims.typ != token_type:
-        raise Unauthorized("The access token is invalid or has expired.")
-    # python-jose checks exp against the wall clock; Haven's clock decides (tests move it).
-    if claims.exp <= int(clock.now().timestamp()):
         raise Unauthorized("The access token is invalid or has expired.")
     return claims
