@@ -147,12 +147,20 @@ def test_the_same_week_hides_the_same_cells_whatever_order_departments_came_in()
     import uuid
     from datetime import date
 
-    from haven.insights.service import ORG, CheckinCell, Figures, _suppressed
+    from haven.insights.service import (
+        ORG,
+        SUPPRESSION_MEMO,
+        CheckinCell,
+        Figures,
+        _suppressed,
+    )
 
     small, twin_a, twin_b, big = (uuid.UUID(int=n) for n in (4, 2, 3, 1))
     respondents = {small: 2, twin_a: 6, twin_b: 6, big: 40}
 
-    def hidden_departments(order: list[uuid.UUID]) -> set[uuid.UUID | None]:
+    def hidden_departments(order: list[uuid.UUID], *, remembered: bool) -> set[uuid.UUID | None]:
+        if not remembered:
+            SUPPRESSION_MEMO.clear()  # computed afresh, not looked up
         f = Figures(weeks=[date(2026, 11, 2)], questions=[])
         f.checkins, f.reports, f.staffing, f.debriefs, f.support = [{}], [{}], [{}], [{}], [{}]
         for department in order:
@@ -162,8 +170,94 @@ def test_the_same_week_hides_the_same_cells_whatever_order_departments_came_in()
         return {None if d == ORG else f.departments[d] for (_, _, d, _) in cells}
 
     views = {
-        frozenset(hidden_departments(order))
+        frozenset(hidden_departments(order, remembered=remembered))
         for order in itertools.permutations([small, twin_a, twin_b, big])
+        for remembered in (False, True)
     }
-    (hidden,) = views  # one answer for every order
+    (hidden,) = views  # one answer for every order, computed or remembered
     assert small in hidden and len(hidden & {twin_a, twin_b}) == 1
+
+
+def test_a_remembered_week_hides_exactly_what_computing_it_hides() -> None:
+    """The memo is keyed by everything suppression reads: a week looked up gives the cells
+    computing it gives, in another window too (another week index, another department
+    order); a week whose figures changed is computed again."""
+    import random
+    import uuid
+    from datetime import date, timedelta
+
+    from haven.checkins.schemas import QuestionRead, QuestionType
+    from haven.insights.service import (
+        REPORT_PARTS,
+        SUPPRESSION_MEMO,
+        CheckinCell,
+        Figures,
+        _suppressed,
+    )
+
+    rng = random.Random(7)
+    departments = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(12)] + [None]
+    question = QuestionRead(key="stress", text="Stress", type=QuestionType.scale_1_5)
+
+    def week_data() -> dict:
+        return {
+            d: (
+                rng.choice([1, 3, 6, 20]),
+                tuple(rng.choice([0, 0, 1, 2, 7]) for _ in REPORT_PARTS),
+            )
+            for d in departments
+            if rng.random() < 0.8
+        }
+
+    weeks = [week_data() for _ in range(4)]
+
+    def figures(data: list[dict], shuffle: int, first: int = 0) -> Figures:
+        start = date(2026, 1, 5) + timedelta(weeks=first)
+        f = Figures(
+            weeks=[start + timedelta(weeks=i) for i in range(len(data))], questions=[question]
+        )
+        f.checkins = [{} for _ in data]
+        f.reports = [{} for _ in data]
+        f.staffing, f.debriefs, f.support = (
+            [{} for _ in data],
+            [{} for _ in data],
+            [{} for _ in data],
+        )
+        order = list(departments)
+        random.Random(shuffle).shuffle(order)
+        for w, week in enumerate(data):
+            for d in order:
+                if d in week:
+                    respondents, counts = week[d]
+                    i = f.index(d)
+                    f.checkins[w][i] = CheckinCell(respondents, [(respondents, respondents * 3, 1)])
+                    f.reports[w][i] = counts
+        f.present = [sorted(set(f.checkins[w]) | set(f.reports[w])) for w in range(len(data))]
+        return f
+
+    def named(f: Figures, cells: set) -> set:
+        return {
+            (fam, f.weeks[w], None if d < 0 else f.departments[d], fig) for fam, w, d, fig in cells
+        }
+
+    SUPPRESSION_MEMO.clear()
+    whole = figures(weeks, shuffle=1)
+    computed = named(whole, _suppressed(whole, 5))
+    assert computed  # the data has small cells
+    # the last two weeks alone, departments met in another order: every week looked up
+    part = figures(weeks[2:], shuffle=2, first=2)
+    assert named(part, _suppressed(part, 5)) == {c for c in computed if c[1] >= part.weeks[0]}
+    # the same, computed afresh
+    SUPPRESSION_MEMO.clear()
+    assert named(part, _suppressed(part, 5)) == {c for c in computed if c[1] >= part.weeks[0]}
+    # a changed week is not answered from the memo
+    changed = [dict(week) for week in weeks]
+    some = next(d for d in departments if d in changed[0] and changed[0][d][0] >= 5)
+    changed[0][some] = (2, changed[0][some][1])
+    _suppressed(whole, 5)  # every original week remembered again
+    after = figures(changed, shuffle=1)
+    hidden_after = named(after, _suppressed(after, 5))
+    assert (0, after.weeks[0], some, -1) in hidden_after
+    assert (0, after.weeks[0], some, -1) not in computed
+    SUPPRESSION_MEMO.clear()
+    assert hidden_after == named(after, _suppressed(after, 5))

@@ -7,7 +7,10 @@ hotspots) works on those figures only. Nothing here reads another domain's table
 
 from __future__ import annotations
 
+import threading
 import uuid
+from array import array
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -251,54 +254,97 @@ def _report_totals(f: Figures, w: int, departments: Sequence[int]) -> tuple[int,
     return tuple(totals)
 
 
-def _suppressed(f: Figures, k: int) -> set[Key]:
-    """Every hidden cell of the window. Only people counts are built up front; a line is
-    built when one of its cells is hidden (see ``suppress_lazily``)."""
+class _SuppressionMemo:
+    """Hidden cells of a week, remembered by everything they are computed from.
+
+    Suppression is a pure function of one week's cells (lines and ties never cross weeks):
+    the same people counts, k and questions give the same hidden cells. So a week computed
+    once is looked up by its whole input, encoded canonically (departments by id, in id
+    order; cells as integers): nothing to invalidate, since a week whose figures changed
+    has another key. The dashboard asks for the same weeks over and over (the table, the
+    charts and the hotspots share them; every lead opens the same page). Bounded; holds
+    counts and department ids only, no person."""
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self._max = max_entries
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[int, int, bytes, bytes], bytes] = OrderedDict()
+
+    def get(self, key: tuple[int, int, bytes, bytes]) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def set(self, key: tuple[int, int, bytes, bytes], hidden: bytes) -> None:
+        with self._lock:
+            self._items[key] = hidden
+            self._items.move_to_end(key)
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+SUPPRESSION_MEMO = _SuppressionMemo()
+_NO_DEPARTMENT_BYTES = b"\xff" * 16  # cells of people with no department (not a v4 uuid)
+
+
+def _week_people(f: Figures, w: int, departments: Sequence[int]) -> dict[Key, int]:
+    """The people counts of one week's cells, departments in the given (canonical) order."""
     people: dict[Key, int] = {}
+    for d in departments:
+        cell = f.checkins[w].get(d)
+        if cell is not None:
+            people[(0, w, d, -1)] = cell.respondents
+            for qi, sums in enumerate(cell.questions):
+                people[(0, w, d, qi)] = sums[0]
+    org = _checkin_totals(f, w, departments)
+    people[(0, w, ORG, -1)] = org.respondents
+    for qi, sums in enumerate(org.questions):
+        people[(0, w, ORG, qi)] = sums[0]
+    # support: the requesters are the people; the whole block is one cell
+    org_requesters = 0
+    support = f.support[w]
+    for d in departments:
+        if d in support:
+            people[(2, w, d, -1)] = support[d].requesters
+            org_requesters += support[d].requesters
+    people[(2, w, ORG, -1)] = org_requesters
+    reports = f.reports[w]
+    for d, counts in [
+        *((d, reports[d]) for d in departments if d in reports),
+        (ORG, _report_totals(f, w, departments)),
+    ]:
+        for part, n in enumerate(counts):
+            if n:
+                people[(1, w, d, part)] = n
+    return people
+
+
+def _suppressed(f: Figures, k: int) -> set[Key]:
+    """Every hidden cell of the window, one week at a time (remembered: see
+    ``_SuppressionMemo``). Only people counts are built up front; a line is built when one
+    of its cells is hidden (see ``suppress_lazily``)."""
     n_questions = len(f.questions)
-    org_reports: list[tuple[int, ...]] = []
-    # The order of ``people`` breaks ties between equally small cells. It must not depend
-    # on the window asked for or on the order rows came back in, or two views of the same
-    # week could hide different complementary cells, and together give a hidden one away:
-    # departments go in the order of their ids, whatever their index in this request.
+    # The order of a week's cells breaks ties between equally small cells. It must not
+    # depend on the window asked for or on the order rows came back in, or two views of the
+    # same week could hide different complementary cells, and together give a hidden one
+    # away: departments go in the order of their ids, whatever their index in this request.
     ids = f.departments
 
     def canonical(d: int) -> tuple[bool, str]:
         return (ids[d] is None, str(ids[d]))
 
-    for w in range(len(f.weeks)):
-        departments = sorted(f.present[w], key=canonical)
-        for d in departments:
-            cell = f.checkins[w].get(d)
-            if cell is not None:
-                people[(0, w, d, -1)] = cell.respondents
-                for qi, sums in enumerate(cell.questions):
-                    people[(0, w, d, qi)] = sums[0]
-        org = _checkin_totals(f, w, departments)
-        people[(0, w, ORG, -1)] = org.respondents
-        for qi, sums in enumerate(org.questions):
-            people[(0, w, ORG, qi)] = sums[0]
-        # support: the requesters are the people; the whole block is one cell
-        org_requesters = 0
-        support = f.support[w]
-        for d in departments:
-            if d in support:
-                people[(2, w, d, -1)] = support[d].requesters
-                org_requesters += support[d].requesters
-        people[(2, w, ORG, -1)] = org_requesters
-        org_reports.append(_report_totals(f, w, departments))
-        reports = f.reports[w]
-        for d, counts in [
-            *((d, reports[d]) for d in departments if d in reports),
-            (ORG, org_reports[w]),
-        ]:
-            for part, n in enumerate(counts):
-                if n:
-                    people[(1, w, d, part)] = n
-
-    count_of = people.get
+    people: dict[Key, int] = {}
     columns: dict[tuple[int, int, int], Line[Key]] = {}
     locals_: dict[tuple[int, int, int], Line[Key]] = {}
+
+    def count_of(key: Key) -> int:
+        return people.get(key, 0)
 
     def column(family: int, w: int, figure: int) -> Line[Key]:
         # The organisation's figure is the sum of the departments' (empty cells left out).
@@ -306,7 +352,7 @@ def _suppressed(f: Figures, k: int) -> set[Key]:
         if line is None:
             members = [(family, w, d, figure) for d in f.present[w]]
             line = columns[(family, w, figure)] = Line(
-                (family, w, ORG, figure), tuple(m for m in members if count_of(m, 0) > 0)
+                (family, w, ORG, figure), tuple(m for m in members if count_of(m) > 0)
             )
         return line
 
@@ -316,7 +362,7 @@ def _suppressed(f: Figures, k: int) -> set[Key]:
             total, parts = _REPORT_LINES[index]
             members = [(1, w, d, p) for p in parts]
             line = locals_[(w, d, index)] = Line(
-                (1, w, d, total), tuple(m for m in members if count_of(m, 0) > 0)
+                (1, w, d, total), tuple(m for m in members if count_of(m) > 0)
             )
         return line
 
@@ -333,7 +379,39 @@ def _suppressed(f: Figures, k: int) -> set[Key]:
             return [(0, w, d, qi) for qi in range(n_questions)]
         return []
 
-    return suppress_lazily(people, lines_of, k=k, ties=ties)
+    hidden: set[Key] = set()
+    for w in range(len(f.weeks)):
+        departments = sorted(f.present[w], key=canonical)
+        people = _week_people(f, w, departments)
+        ordinal = {d: i for i, d in enumerate(departments)}
+        ordinal[ORG] = -1
+        cells = array("i")
+        for (family, _, d, figure), n in people.items():
+            cells.extend((family, ordinal[d], figure, n))
+        key = (
+            k,
+            n_questions,
+            b"".join(
+                _NO_DEPARTMENT_BYTES if ids[d] is None else ids[d].bytes  # type: ignore[union-attr]
+                for d in departments
+            ),
+            cells.tobytes(),
+        )
+        remembered = SUPPRESSION_MEMO.get(key)
+        if remembered is None:
+            week_hidden = suppress_lazily(people, lines_of, k=k, ties=ties)
+            flat = array("i")
+            for family, _, d, figure in week_hidden:
+                flat.extend((family, ordinal[d], figure))
+            SUPPRESSION_MEMO.set(key, flat.tobytes())
+            hidden |= week_hidden
+            continue
+        flat = array("i")
+        flat.frombytes(remembered)
+        for i in range(0, len(flat), 3):
+            position = flat[i + 1]
+            hidden.add((flat[i], w, ORG if position < 0 else departments[position], flat[i + 2]))
+    return hidden
 
 
 # --- rows ----------------------------------------------------------------------------------
