@@ -36,9 +36,13 @@ Decisions (the small-cell rules are in ``suppression``; the statistics in ``spc`
 * Speed: check-ins and reports are read from weekly counts their domains keep on every
   write (``checkin_rollups``, ``report_week_counts``): a quarter is a few thousand small
   rows whatever the number of answers or reports. Staffing and support are grouped in SQL
-  per request over covering indexes (support's median time to first contact too: window
-  functions pick each group's middle rows). Suppression builds a line only when one of its
-  cells is hidden. The department table's rows are built as the schema's TypedDicts and
+  per request over covering indexes (support's median time to first contact too: one
+  window, in the index's order so nothing is sorted, picks each group's middle rows).
+  Suppression builds a line only when one of its cells is hidden, and a week's hidden
+  cells are remembered by that week's whole input (``service._SuppressionMemo``: a pure
+  function's memo, keyed canonically by department ids and counts, so nothing needs
+  invalidating and the table, the charts and the hotspots share their weeks). The
+  department table's rows are built as the schema's TypedDicts and
   returned without a second validation (a test serialises it with warnings as errors);
   control charts are validated in one call.
 
