@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import BackgroundTasks, Depends, Header, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
@@ -97,16 +97,13 @@ class HavenRoute(APIRoute):
     model's validation and JSON serialisation."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(endpoint):
-            super().__init__(path, endpoint, **kwargs)  # rendered and committed as before
+        if _needs_fastapi(endpoint):
+            super().__init__(path, endpoint, **kwargs)  # rendered by FastAPI, committed after
             return
         super().__init__(path, self._in_one_hop(endpoint), **kwargs)
 
     def _in_one_hop(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
-        try:
-            signature = inspect.signature(endpoint, eval_str=True)
-        except NameError:
-            signature = inspect.signature(endpoint)
+        signature = inspect.signature(endpoint, eval_str=True)
         declared = next(
             (
                 p.name
@@ -224,6 +221,25 @@ class HavenRoute(APIRoute):
             return response
 
         return route_handler
+
+
+def _needs_fastapi(endpoint: Callable[..., Any]) -> bool:
+    """Endpoints the one-hop wrapper leaves to FastAPI: async ones (no hop to save),
+    generators (streamed), and those with background tasks (FastAPI attaches them)."""
+    if (
+        inspect.iscoroutinefunction(endpoint)
+        or inspect.isgeneratorfunction(endpoint)
+        or inspect.isasyncgenfunction(endpoint)
+    ):
+        return True
+    try:
+        parameters = inspect.signature(endpoint, eval_str=True).parameters.values()
+    except NameError:
+        return True
+    return any(
+        isinstance(p.annotation, type) and issubclass(p.annotation, BackgroundTasks)
+        for p in parameters
+    )
 
 
 def _commit_failed(request: Request, exc: Exception) -> Response:
