@@ -3,10 +3,19 @@
 SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged write survives a power
 cut), foreign keys on and a busy timeout. PostgreSQL's pool is sized to the worker
 threadpool with no overflow: the default 5 + 10 pool starved under concurrent load.
+
+PostgreSQL connections are pinged before use only when they have sat in the pool for
+``PING_AFTER_IDLE_SECONDS`` (SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one
+more round trip for every request, ~10% of a list request). A connection idle for minutes
+(a restarted server, a firewall's idle timeout) is found dead and replaced before a
+request uses it, and a failed ping renews the whole pool; one that dies while the pool is
+busy fails the request using it, which is answered 503 with Retry-After (see
+``core.http``), and SQLAlchemy then renews the pool.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -25,7 +34,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 
 def create_db_engine(settings: Settings) -> Engine:
     url = settings.database_url
-    kwargs: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": not settings.is_sqlite}
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if settings.is_sqlite:
         db_path = sa.engine.make_url(url).database
         if db_path and db_path != ":memory:":
@@ -45,7 +54,32 @@ def create_db_engine(settings: Settings) -> Engine:
     engine = sa.create_engine(url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        _ping_when_idle(engine)
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # fresh, or back in the pool moments ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise sa.exc.InvalidatePoolError() from exc  # reconnect, renew the pool
+            raise
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

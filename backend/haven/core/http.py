@@ -29,7 +29,7 @@ from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -267,6 +267,13 @@ def _map_database_error(exc: Exception) -> AppError | None:
     if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
         return ServiceUnavailable(
             "The database is busy; retry shortly.", headers={"Retry-After": "1"}
+        )
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        # The connection died under the request (a database restart): nothing was kept,
+        # and the pool reconnects.
+        return ServiceUnavailable(
+            "The connection to the database was lost; retry shortly.",
+            headers={"Retry-After": "1"},
         )
     return None
 
