@@ -270,9 +270,11 @@ def test_validation_errors_do_not_echo_the_description(
     client: TestClient, reporter: Person, department: uuid.UUID
 ) -> None:
     response = post(
-        client, reporter, report_payload(department, description="Secret words 7c2e" + "x" * 10_000)
+        client,
+        reporter,
+        report_payload(department, description="Secret quokka words" + "x" * 10_000),
     )
-    assert "7c2e" not in response.text
+    assert "quokka" not in response.text.lower()  # not hex: no id can contain it
 
 
 def test_unknown_contributing_factor_is_422(
