@@ -21,14 +21,17 @@ from tests.factories.org import make_person
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="PostgreSQL only: a server to lose")
 
 
-def _kill_other_backends() -> None:
+def _kill_backends(only: int | None = None) -> None:
+    """Terminate one backend (``only``), or every other one of this database."""
+    which = "pid = :only" if only is not None else "pid <> pg_backend_pid()"
     killer = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
     with killer.connect() as conn:
         conn.execute(
             sa.text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+                f"WHERE datname = current_database() AND {which}"
+            ),
+            {"only": only},
         )
         deadline = time.monotonic() + 5
         while (
@@ -36,8 +39,9 @@ def _kill_other_backends() -> None:
             and conn.execute(
                 sa.text(
                     "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+                    f"WHERE datname = current_database() AND {which}"
+                ),
+                {"only": only},
             ).scalar_one()
         ):
             time.sleep(0.05)
@@ -55,7 +59,7 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(
     engine = create_db_engine(settings)
     try:
         first = _backend_pid(engine)
-        _kill_other_backends()
+        _kill_backends(only=first)
         monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # it has been idle long enough
         assert _backend_pid(engine) != first  # pinged, found dead, replaced: no error
     finally:
@@ -91,7 +95,7 @@ def test_a_connection_lost_under_a_request_is_a_503_and_the_next_request_works(
     staff = make_person(engine, Role.staff)
     assert client.get("/api/v1/departments", headers=staff.headers).status_code == 200
     monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 3600.0)  # no ping: the request finds out
-    _kill_other_backends()
+    _kill_backends()  # the application's pooled connections among them
     lost = client.get("/api/v1/departments", headers=staff.headers)
     assert_problem(lost, 503)
     assert lost.headers["retry-after"] == "1"
