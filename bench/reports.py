@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -10,6 +11,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -292,41 +294,50 @@ def median_run(results: list[LoadResult]) -> LoadResult:
     return sorted(results, key=lambda r: r.p99_ms)[len(results) // 2]
 
 
-def scale(database_url_for: Any, *, label: str, duration: int) -> None:
-    """List latency at 10,000 and at 1,000,000 reports (first and a deep page)."""
-    latencies = {}
-    for count in (10_000, 1_000_000):
-        with database_url_for() as url:
-            workdir = Path(tempfile.mkdtemp(prefix="haven-bench-"))
-            env = configure(url, workdir)
+def scale(database_url_for: Any, *, label: str, duration: int, rounds: int = 3) -> None:
+    """List latency at 10,000 and at 1,000,000 reports, one connection: both databases
+    seeded and served side by side, measured in turns (10k, 1M; then 1M, 10k; ...), and the
+    median round's ratio reported with every round's (as for the POST ratio in ``run``)."""
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for count in (10_000, 1_000_000):
+            url = stack.enter_context(database_url_for())
+            env = configure(url, Path(tempfile.mkdtemp(prefix="haven-bench-")))
             seeded = seed(count)
             print(f"[{label}] seeded {count:,} reports in {seeded['seconds']:.1f} s", flush=True)
-            officer_env = {"TOKEN": token_for(seeded["officer"])}
-            with serve("haven", env) as server:
-                first = run_wrk(
-                    f"GET /reports?status=triaged at {count:,}",
-                    server,
-                    "/api/v1/reports?limit=50&status=triaged",
-                    script="get.lua",
-                    env=officer_env,
-                    connections=1,
-                    duration=duration,
-                )
-                dept = run_wrk(
-                    f"GET /reports?department_id at {count:,}",
-                    server,
-                    f"/api/v1/reports?limit=50&department_id={seeded['departments'][3]}",
-                    script="get.lua",
-                    env=officer_env,
-                    connections=1,
-                    duration=duration,
-                )
-            latencies[count] = (first, dept)
-            print("  " + first.line())
-            print("  " + dept.line(), flush=True)
-    small, large = latencies[10_000], latencies[1_000_000]
-    for i, name in enumerate(("status filter", "department filter")):
-        print(
-            f"  [{label}] list p50 at 1M / at 10k ({name}): "
-            f"{large[i].p50_ms / small[i].p50_ms:.2f}  (target <= 1.5)"
-        )
+            server = stack.enter_context(serve("haven", env))
+            servers[count] = (server, token_for(seeded["officer"]), seeded["departments"][3])
+        queries = {
+            "status filter": lambda count: "/api/v1/reports?limit=50&status=triaged",
+            "department filter": lambda count: (
+                f"/api/v1/reports?limit=50&department_id={servers[count][2]}"
+            ),
+        }
+        measured: dict[tuple[str, int], list[LoadResult]] = defaultdict(list)
+        for round_ in range(rounds):
+            order = (10_000, 1_000_000) if round_ % 2 == 0 else (1_000_000, 10_000)
+            for name, path_for in queries.items():
+                for count in order:
+                    server, token, _ = servers[count]
+                    measured[(name, count)].append(
+                        run_wrk(
+                            f"GET /reports ({name}) at {count:,}",
+                            server,
+                            path_for(count),
+                            script="get.lua",
+                            env={"TOKEN": token},
+                            connections=1,
+                            duration=duration,
+                        )
+                    )
+        for name in queries:
+            small, large = measured[(name, 10_000)], measured[(name, 1_000_000)]
+            ratios = [b.p50_ms / a.p50_ms for a, b in zip(small, large, strict=True)]
+            middle = sorted(range(rounds), key=lambda i: ratios[i])[rounds // 2]
+            print("  " + small[middle].line())
+            print("  " + large[middle].line())
+            print(
+                f"  [{label}] list p50 at 1M / at 10k ({name}): {ratios[middle]:.2f}  "
+                f"(target <= 1.5)  rounds: {', '.join(f'{r:.2f}' for r in ratios)}",
+                flush=True,
+            )
