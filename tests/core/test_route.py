@@ -120,3 +120,14 @@ def test_what_is_left_to_fastapi() -> None:
     assert _needs_fastapi(streamed)
     assert _needs_fastapi(with_tasks)
     assert not _needs_fastapi(plain)
+
+
+def test_only_wrapped_endpoints_defer_the_idempotency_check_to_their_hop() -> None:
+    # The Idempotency-Key dependency defers its check only to a route that will run it:
+    # an endpoint left to FastAPI has it checked at once, in the dependency.
+    async def asynchronous() -> None: ...
+
+    def plain() -> None: ...
+
+    assert HavenRoute("/a", asynchronous).one_hop is False
+    assert HavenRoute("/p", plain).one_hop is True

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from haven.auth import service
 from haven.auth.schemas import Role, Scope
 from haven.core.errors import Forbidden, Unauthorized
-from haven.core.http import HavenRoute, SessionDep
+from haven.core.http import SessionDep
 from haven.core.idempotency import check_key
 from haven.core.security import Principal
 
@@ -156,7 +156,7 @@ async def _idempotency(
         key=idempotency_key,
         body=await request.body(),
     )
-    if isinstance(request.scope.get("route"), HavenRoute):
+    if getattr(request.scope.get("route"), "one_hop", False):
         # Looked up in the endpoint's own hop to the worker threads (see HavenRoute).
         request.state.idempotency_check = check
     else:

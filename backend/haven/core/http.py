@@ -97,10 +97,10 @@ class HavenRoute(APIRoute):
     model's validation and JSON serialisation."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if _needs_fastapi(endpoint):
-            super().__init__(path, endpoint, **kwargs)  # rendered by FastAPI, committed after
-            return
-        super().__init__(path, self._in_one_hop(endpoint), **kwargs)
+        # Whether the endpoint runs through the one-hop wrapper (which also runs a deferred
+        # Idempotency-Key check); the others are rendered by FastAPI and committed after.
+        self.one_hop = not _needs_fastapi(endpoint)
+        super().__init__(path, self._in_one_hop(endpoint) if self.one_hop else endpoint, **kwargs)
 
     def _in_one_hop(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(endpoint, eval_str=True)
