@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -54,22 +55,23 @@ def _content(
     object_type: str,
     object_id: uuid.UUID | None,
     request_id: str | None,
+    detail: Mapping[str, Any] | None = None,
 ) -> str:
-    return json.dumps(
-        {
-            "seq": seq,
-            "id": event_id.hex,
-            "occurred_at": occurred_at.isoformat(timespec="microseconds"),
-            "actor_type": actor_type,
-            "actor_id": actor_id.hex if actor_id else None,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id.hex if object_id else None,
-            "request_id": request_id,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    content: dict[str, Any] = {
+        "seq": seq,
+        "id": event_id.hex,
+        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
+        "actor_type": actor_type,
+        "actor_id": actor_id.hex if actor_id else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id.hex if object_id else None,
+        "request_id": request_id,
+    }
+    # Rows without a detail hash exactly as they did before the column existed.
+    if detail is not None:
+        content["detail"] = detail
+    return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
 
 def _link_hash(prev_hash: str, content: str) -> str:
@@ -89,6 +91,7 @@ def row_hash(row: AuditEvent) -> str:
             object_type=row.object_type,
             object_id=row.object_id,
             request_id=row.request_id,
+            detail=row.detail,
         ),
     )
 
@@ -104,6 +107,7 @@ class RecordedEvent:
     object_type: str
     object_id: uuid.UUID | None
     request_id: str | None
+    detail: dict[str, Any] | None
     prev_hash: str
     hash: str
 
@@ -115,8 +119,10 @@ def record_event(
     action: str,
     object_type: str,
     object_id: uuid.UUID | None,
+    detail: Mapping[str, Any] | None = None,
 ) -> RecordedEvent:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to the chain inside the caller's transaction. ``detail`` says what
+    changed when the action alone does not (JSON values; never free text or content)."""
     # Taking the next number is the head's write lock (see the module docstring); plain
     # Core statements, not ORM units of work: every audited request pays for this.
     conn = session.connection()
@@ -137,6 +143,7 @@ def record_event(
             object_type=object_type,
             object_id=object_id,
             request_id=request_id,
+            detail=detail,
         ),
     )
     values = {
@@ -149,6 +156,7 @@ def record_event(
         "object_type": object_type,
         "object_id": object_id,
         "request_id": request_id,
+        "detail": dict(detail) if detail is not None else None,
         "prev_hash": prev_hash,
         "hash": digest,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -25,6 +26,9 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(max_length=64)
     object_id: uuid.UUID | None = Field(default=None, index=True)
     request_id: str | None = Field(default=None, max_length=64)
+    # What changed, when the action alone does not say it (a role change's before and after).
+    # Never content: no free text, nothing confidential.
+    detail: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 

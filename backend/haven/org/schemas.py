@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -93,6 +94,11 @@ class AuditEventRead(ResponseModel):
     object_type: str
     object_id: uuid.UUID | None
     request_id: str | None
+    detail: dict[str, Any] | None = Field(
+        default=None,
+        description="What changed, when the action alone does not say it (e.g. a role "
+        "change's roles before and after). Never content.",
+    )
     prev_hash: str
     hash: str
 

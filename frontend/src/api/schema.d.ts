@@ -1842,6 +1842,13 @@ export interface components {
             actor_id: string | null;
             /** Actor Type */
             actor_type: string;
+            /**
+             * Detail
+             * @description What changed, when the action alone does not say it (e.g. a role change's roles before and after). Never content.
+             */
+            detail?: {
+                [key: string]: unknown;
+            } | null;
             /** Hash */
             hash: string;
             /**
