@@ -1,7 +1,10 @@
 """Database engine and the per-request unit of work.
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged write survives a power
-cut), foreign keys on and a busy timeout. PostgreSQL's pool is sized to the worker
+cut), foreign keys on, a busy timeout and ``secure_delete`` (deleted content is overwritten
+with zeros, not left in free space). A purge also asks for :func:`checkpoint_after_commit`,
+so the write-ahead log is copied back and truncated and no earlier page image of a purged
+row stays in the ``-wal`` file. PostgreSQL's pool is sized to the worker
 threadpool with no overflow: the default 5 + 10 pool starved under concurrent load.
 
 PostgreSQL connections are pinged before use only when they have sat in the pool for
@@ -15,19 +18,22 @@ busy fails the request using it, which is answered 503 with Retry-After (see
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy import event, orm
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from haven.core.settings import Settings, get_settings
+
+log = logging.getLogger("haven.db")
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
@@ -88,7 +94,56 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+_CHECKPOINT_ASKED = "haven.db.checkpoint_asked"
+_CHECKPOINT_LISTENING = "haven.db.checkpoint_listening"
+
+
+def checkpoint_after_commit(session: orm.Session) -> None:
+    """SQLite: once this session's transaction has committed, checkpoint the write-ahead log
+    and truncate it (``PRAGMA wal_checkpoint(TRUNCATE)``, which cannot run inside a
+    transaction), so no older page image of what was just deleted stays in the ``-wal``
+    file. Called by purges (rare: only when something expires); a no-op on PostgreSQL.
+    While it waits for readers on an older snapshot, new writers wait too (at most the busy
+    timeout). A checkpoint that cannot finish in that time is logged, never raised: the
+    data is committed either way."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.info[_CHECKPOINT_ASKED] = True
+    if not session.info.get(_CHECKPOINT_LISTENING):
+        session.info[_CHECKPOINT_LISTENING] = True
+        event.listen(session, "after_commit", _checkpoint_if_asked)
+        event.listen(session, "after_rollback", _forget_checkpoint)
+
+
+def _checkpoint_if_asked(session: orm.Session) -> None:
+    if not session.info.pop(_CHECKPOINT_ASKED, False):
+        return
+    bind = session.get_bind()
+    try:
+        checkpoint_wal(bind if isinstance(bind, Engine) else bind.engine)
+    except sa.exc.DBAPIError:
+        log.exception("the SQLite write-ahead log could not be checkpointed after a purge")
+
+
+def _forget_checkpoint(session: orm.Session) -> None:
+    session.info.pop(_CHECKPOINT_ASKED, None)
+
+
+def checkpoint_wal(engine: Engine) -> bool:
+    """SQLite: ``PRAGMA wal_checkpoint(TRUNCATE)`` on a connection of its own; True when the
+    log was fully copied back and truncated. Always True on PostgreSQL (nothing to do)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as conn:
+        busy, _log_frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        conn.commit()
+    if busy:
+        log.warning("the SQLite write-ahead log was busy, not truncated; the next purge retries")
+    return not busy
 
 
 def dialect_insert(session: Session) -> Callable[..., Any]:

@@ -4,11 +4,17 @@ A retried POST with the same key and the same body (from the same caller) gets t
 first response; the same key with another body gets 422. The first response is stored in
 the request's own transaction (see :class:`haven.core.http.HavenRoute`), so a stored
 response exists exactly when its change was committed. Keys live for 24 hours.
+
+The request is remembered by an HMAC of its method, path and body under a key derived from
+the secret key, not by a plain hash: a body can hold short confidential text (a phone
+number in a support request), and a plain SHA-256 of it, left in the database files or a
+backup, would let anyone confirm a guess of that text offline.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import uuid
@@ -23,6 +29,7 @@ from haven.core import clock
 from haven.core.errors import BadRequest, Conflict, Unprocessable, field_error
 from haven.core.http import ReplayResponse
 from haven.core.models import IdempotencyRecord
+from haven.core.settings import get_settings
 
 KEY_LIFETIME = timedelta(hours=24)
 _table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
@@ -90,6 +97,12 @@ class PendingKey:
         )
 
 
+def _request_hash_key() -> bytes:
+    return hashlib.sha256(
+        b"haven.idempotency.request|" + get_settings().signing_key().encode()
+    ).digest()
+
+
 def purge_expired(session: Session) -> int:
     """Delete stored responses past their lifetime (they can hold what a create returned)."""
     result = session.execute(
@@ -109,8 +122,10 @@ def check_key(
                 field_error("Idempotency-Key", "1 to 255 printable ASCII characters.", "header")
             ],
         )
-    digest = hashlib.sha256(
-        request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
+    digest = hmac.new(
+        _request_hash_key(),
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + body,
+        hashlib.sha256,
     ).hexdigest()
     record = session.connection().execute(_LOOKUP, {"p": principal_key, "k": key}).first()
     if record is not None and record.created_at < clock.now() - KEY_LIFETIME:

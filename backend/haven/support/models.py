@@ -7,6 +7,12 @@ de-identified program data (department, profession, urgency, tier, channel, time
 outcome). No table holds a report id. Feedback rows have no link to their request and
 (on SQLite) are stored ``WITHOUT ROWID``, so their physical order is the random key and
 not the order in which requests were closed.
+
+Free text (``*_sealed`` columns and ``note_sealed``) is only ever stored as AES-256-GCM
+ciphertext under the record's own data key, which lives in :class:`SupportRecordKey`, apart
+from the row and wrapped under a key-encryption key that is never stored (see
+:mod:`haven.support.sealing`). Purging deletes the key row: copies of the ciphertext left
+in free pages, the WAL or a backup no longer open.
 """
 
 from __future__ import annotations
@@ -99,8 +105,9 @@ class SupportRequest(SQLModel, table=True):
         default=None, foreign_key="users.id", ondelete="SET NULL"
     )
     referrer_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    contact_details: str | None = Field(default=None, max_length=200)
-    preferred_times: str | None = Field(default=None, max_length=200)
+    # Sealed under the request's data key (sealing.CONTACT_DETAILS, sealing.PREFERRED_TIMES).
+    contact_details_sealed: str | None = Field(default=None, sa_type=sa.Text)
+    preferred_times_sealed: str | None = Field(default=None, sa_type=sa.Text)
     excluded_user_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     passed_over_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     supporter_id: uuid.UUID | None = Field(
@@ -157,7 +164,8 @@ class SupportEncounter(SQLModel, table=True):
     tier: int
     outcome: str = Field(max_length=16)
     safety_exception: bool = False
-    # AES-GCM sealed, readable by its author only; purged after ``note_days``.
+    # Sealed under the encounter's data key and bound to its author, readable by its author
+    # only; purged (with its key) after ``note_days``.
     note_sealed: str | None = Field(default=None, sa_type=sa.Text)
     note_expires_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field()
@@ -224,5 +232,21 @@ class SupportFeedback(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     helpful: int
-    comment: str | None = Field(default=None, max_length=1000)
+    # Sealed under the feedback's data key; purged (with its key) after the retention period.
+    comment_sealed: str | None = Field(default=None, sa_type=sa.Text)
     given_on: date = Field(index=True)
+
+
+class SupportRecordKey(SQLModel, table=True):
+    """One support record's data key, wrapped under the key-encryption key (never stored
+    here). Its id is the id of the record whose free text it seals (a request, an encounter
+    or a feedback answer); deleting the row is what purges that text. Nothing else is kept:
+    the day it was made (no finer, like feedback's ``given_on``), and ``WITHOUT ROWID`` on
+    SQLite, so the rows' order is the random id, not the order records were written."""
+
+    __tablename__ = "support_record_keys"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: uuid.UUID = Field(primary_key=True)
+    wrapped_key: bytes = Field(sa_type=sa.LargeBinary)
+    created_on: date
