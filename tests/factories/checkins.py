@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -17,6 +18,7 @@ from haven.core import clock
 from haven.core.db import new_session
 from haven.reports import service as reports_service
 from haven.reports.models import Report
+from tests.factories.org import Person
 
 
 def answers(
@@ -37,6 +39,15 @@ def answers(
         "speak_up": speak_up,
         **extra,
     }
+
+
+def submit(client: TestClient, person: Person, *, expect: int = 201, **change: Any) -> None:
+    """``person`` answers this period's check-in (``change``: answers other than the
+    defaults); the answer waits in memory until its batch is written."""
+    response = client.post(
+        "/api/v1/checkins/responses", json={"answers": answers(**change)}, headers=person.headers
+    )
+    assert response.status_code == expect, response.text
 
 
 def default_template_id(engine: Engine) -> tuple[uuid.UUID, int]:
@@ -86,7 +97,11 @@ def load_responses(
     first_week: date,
     last_week: date,
 ) -> None:
-    """Write responses in bulk (as a data load would) and rebuild the weeks' rollups."""
+    """Write response rows straight into the tables and rebuild the weeks' rollups.
+
+    Rows as given, groups of any size: what a database holds from before the batches
+    (migration 0012) or from a raw import, against which insights' own suppression is
+    tested. Check-ins themselves never store a small group (see tests/checkins)."""
     with new_session(engine) as session:
         if rows[0]:
             session.execute(sa.insert(CheckinResponse.__table__), rows[0])  # type: ignore[attr-defined]

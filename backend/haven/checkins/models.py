@@ -1,19 +1,30 @@
 """Check-in and staffing tables.
 
 The promise of check-ins: nobody can tell which answers are whose, not even with the whole
-database in hand. So:
+database in hand, its write-ahead log, or its old row versions. So:
 
 * ``checkin_participations`` says only that a person answered in a period (to allow one
   answer per period); it has no id of its own and no time.
 * ``checkin_responses`` and ``checkin_answers`` hold department, profession, period,
   template version and the answers; no user, no time at all, and a random id.
-* Every submission rewrites its whole cell (department and period): every response of the
-  cell gets a fresh random id and is written again in a random order, in the submitter's
-  transaction. So no row order (SQLite's key order, PostgreSQL's ``ctid``) and no system
-  column (PostgreSQL's ``xmin``, shared by all rows of the cell) matches one response to
-  one participation. On SQLite these tables are ``WITHOUT ROWID``: no insertion counter.
+* Nothing is written when someone answers. Answers are written in batches of at least k
+  (``HAVEN_INSIGHTS_MIN_CELL_SIZE``), each batch in one transaction that writes the
+  batch's participations and responses together: one commit in SQLite's WAL, one
+  transaction id (``xmin``) on PostgreSQL. The participations and the responses are each
+  inserted in an order drawn on its own (SystemRandom), so neither line-pointer order
+  (``ctid``), the order of cells in an SQLite page, key order (random ids; these tables
+  are ``WITHOUT ROWID`` on SQLite) nor frame order matches one to the other: a response is
+  "one of these k people" and no less.
+* Quasi-identifiers: every (period, department, profession) group written by a batch has
+  at least k members (``profession`` is NULL where the batch had fewer of a profession);
+  a (period, department) group below k exists only under no department (NULL), from the
+  answers left over when a period ends, from bulk loads, and from data stored before
+  migration 0012.
 * ``checkin_rollups`` / ``checkin_rollup_answers`` keep the weekly sums per department that
-  insights read (the cell's rollup row is also the lock that serialises a cell's writers).
+  insights read; each batch moves a row by its own sums in one statement, so no two
+  versions of a row (PostgreSQL keeps the old ones until VACUUM) differ by fewer than k
+  respondents.
+* Responses are never rewritten or deleted, so no deleted row's bytes are left in pages.
 """
 
 from __future__ import annotations
@@ -88,7 +99,8 @@ class CheckinResponse(SQLModel, table=True):
     department_id: uuid.UUID | None = Field(
         default=None, foreign_key="departments.id", ondelete="RESTRICT"
     )
-    profession: str = Field(max_length=32)
+    # NULL: generalised, the batch had fewer than k of this profession (see above).
+    profession: str | None = Field(default=None, max_length=32)
     period_start: date
 
 

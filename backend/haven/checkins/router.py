@@ -24,11 +24,17 @@ from haven.checkins.schemas import (
     TemplateUpdate,
 )
 from haven.core.errors import problem_responses
-from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
+from haven.core.http import HavenRoute, IfMatchHeader, QuietRoutes, SessionDep, set_etag
 from haven.core.pagination import Page, PageParams, page_params
 from haven.core.security import Principal
 
 router = APIRouter(route_class=HavenRoute)
+
+# Quiet (no access-log line, no request id stored; see haven.core.http.QuietRoutes): the
+# answering surface. A timed line for an answer would sit beside the answer's period and the
+# separate "who has answered" record, and could pair them. Templates and staffing (admins,
+# leads and API keys at work) are logged as usual.
+quiet = QuietRoutes(api=("/checkins/current", "/checkins/responses"), pages=("/checkin",))
 
 Paging = Annotated[PageParams, Depends(page_params)]
 Person = Annotated[Principal, Allow(*STAFF)]
@@ -67,7 +73,10 @@ def read_current_checkin(session: SessionDep, principal: Person) -> CurrentCheck
     tags=["checkins"],
     responses=problem_responses(404, 409, 422),
     summary="Answer this period's check-in (once per period)",
-    description="Stores department, profession, period and answers, with no link to you. "
+    description="Your answer is received: it waits, unstored, until at least k answers of "
+    "your department and period (k = the smallest group insights show) can be stored "
+    "together, with no link to you; answers still short of k when the period ends are "
+    "stored together across departments, or not at all if they are fewer than k. "
     "No Idempotency-Key: a second answer in the same period is refused with 409.",
 )
 def submit_checkin(data: CheckinSubmit, session: SessionDep, principal: Person) -> CheckinReceipt:

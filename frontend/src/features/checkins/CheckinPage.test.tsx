@@ -39,6 +39,7 @@ describe('CheckinPage', () => {
     await answer('Was your workload manageable?', 'No');
     await userEvent.click(screen.getByRole('button', { name: 'Send my answers' }));
     expect(await screen.findByText(/Your answers for the week of 16 Nov are in/)).toBeTruthy();
+    expect(screen.getByText(/counted together with other people’s answers, never on their own/)).toBeTruthy();
     expect(sent).toEqual([{ answers: { stress: 4, workload_manageable: false }, consent_to_contact: false }]);
   });
 

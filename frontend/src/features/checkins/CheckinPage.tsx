@@ -137,6 +137,7 @@ export default function CheckinPage() {
       {receipt ? (
         <div className="alert alert--success" role="status">
           <p>Thank you. Your answers for the {period} are in.</p>
+          <p>They are counted together with other people&rsquo;s answers, never on their own.</p>
           {receipt.support_requested ? <p>A peer supporter will contact you.</p> : null}
         </div>
       ) : checkin?.has_answered ? (
