@@ -51,6 +51,9 @@ def _server_env(tmp: Path, database_url: str) -> dict[str, str]:
         HAVEN_WEB_DIR=str(tmp / "no-web-client"),
         HAVEN_ENV="test",
         HAVEN_LOG_LEVEL="INFO",
+        # The operator has opted in to addresses in the access log: anonymous requests must
+        # still leave none (by default no line has one; tests/test_quiet_logs.py).
+        HAVEN_ACCESS_LOG_CLIENT_ADDRESS="true",
         # Cheap hashing: this test is about logging, not the cost of argon2.
         HAVEN_AUTH_ARGON2_TIME_COST="1",
         HAVEN_AUTH_ARGON2_MEMORY_KIB="64",

@@ -9,6 +9,12 @@
  * `POST /auth/refresh` with credentials turns it into a new access token (and
  * rotates the cookie). That call restores the session on page load, runs a
  * little before the access token expires, and once after any 401.
+ *
+ * Quiet flows (reporting anonymously, following a report by receipt): while one is open
+ * (`holdQuiet`), this client makes no request at all. A refresh that falls due waits, and so
+ * does any call made through `api`, until the flow closes: a signed-in request logged, or a
+ * rotated refresh token stored, in the middle of an anonymous report would place the person
+ * beside it. The anonymous calls themselves go through their own client (anonymousApi.ts).
  */
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
@@ -27,6 +33,56 @@ let accessToken: string | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 let refreshInFlight: Promise<boolean> | null = null;
 const listeners = new Set<SessionListener>();
+let quietHolds = 0;
+let refreshDue = false;
+let quietEnded: Promise<void> | null = null;
+let endQuiet: (() => void) | null = null;
+
+/**
+ * Open a quiet flow: until the returned release is called, the app's client sends nothing
+ * (refreshes and calls wait). Holds nest; each release counts once.
+ */
+export function holdQuiet(): () => void {
+  if (quietHolds === 0) {
+    quietEnded = new Promise<void>((resolve) => {
+      endQuiet = resolve;
+    });
+  }
+  quietHolds += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    quietHolds -= 1;
+    if (quietHolds > 0) return;
+    const resolve = endQuiet;
+    quietEnded = null;
+    endQuiet = null;
+    resolve?.();
+    if (refreshDue) {
+      refreshDue = false;
+      void refreshSession();
+    }
+  };
+}
+
+export function isQuiet(): boolean {
+  return quietHolds > 0;
+}
+
+/** Resolves at once outside a quiet flow, else when the last hold is released. */
+function quietDone(): Promise<void> {
+  return quietEnded ?? Promise.resolve();
+}
+
+/**
+ * The access token as it is, never renewed: for the one quiet call that must prove the person
+ * is signed in (an anonymous report where the organisation requires an account), which the
+ * server checks and forgets. Null when there is none.
+ */
+export function currentAccessToken(): string | null {
+  return accessToken;
+}
 
 function origin(): string {
   // openapi-fetch builds `Request`s, which need an absolute URL outside a browser (tests).
@@ -50,7 +106,9 @@ function scheduleRefresh(expiresInSeconds: number): void {
   const lead = Math.min(REFRESH_LEAD_MS, lifetimeMs / 5);
   refreshTimer = setTimeout(() => {
     refreshTimer = null;
-    void refreshSession();
+    // Inside a quiet flow the refresh waits for it to close (see holdQuiet).
+    if (quietHolds > 0) refreshDue = true;
+    else void refreshSession();
   }, lifetimeMs - lead);
 }
 
@@ -97,6 +155,7 @@ async function requestNewAccessToken(): Promise<TokenResponse | null> {
 }
 
 async function refreshOnce(): Promise<boolean> {
+  while (quietHolds > 0) await quietDone();
   // Refresh tokens rotate: two tabs refreshing with the same cookie at once would
   // present a spent token. A Web Lock serialises tabs; the second then sends the
   // already-rotated cookie.
@@ -137,6 +196,8 @@ function withAuth(request: Request, token: string | null): Request {
  * the session has emitted 'expired' (the app then sends the user to sign in).
  */
 export async function authFetch(request: Request): Promise<Response> {
+  // Nothing leaves while a quiet flow is open: the call waits until it closes.
+  while (quietHolds > 0) await quietDone();
   const isAuthCall = new URL(request.url).pathname.startsWith(AUTH_PREFIX);
   // The body of a Request can be read only once: keep a copy for the retry.
   const spare = isAuthCall ? null : request.clone();
@@ -163,4 +224,9 @@ export function resetSessionForTests(): void {
   cancelScheduledRefresh();
   refreshInFlight = null;
   listeners.clear();
+  quietHolds = 0;
+  refreshDue = false;
+  endQuiet?.();
+  quietEnded = null;
+  endQuiet = null;
 }

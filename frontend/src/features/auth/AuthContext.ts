@@ -10,12 +10,20 @@ export interface AuthState {
   expired: boolean;
   /** True right after the user signed out on purpose (no "return to where you were"). */
   signedOut: boolean;
+  /**
+   * True when the page was opened on a quiet page (anonymous reporting, following a report):
+   * the session was not restored, so that opening it makes no signed-in request. `restore()`
+   * restores it when the person moves on to a page that needs it.
+   */
+  deferred?: boolean;
 }
 
 export interface AuthContextValue extends AuthState {
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
   reloadMe(): Promise<void>;
+  /** Restore a deferred session from the refresh cookie (see `deferred`). */
+  restore?(): Promise<void>;
   hasRole(...roles: Role[]): boolean;
 }
 

@@ -6,9 +6,36 @@ import { fetchMe, signInWithPassword, signOut as signOutRequest } from './authAp
 
 const RESTORING: AuthState = { status: 'restoring', me: null, expired: false, signedOut: false };
 const ANONYMOUS: AuthState = { status: 'anonymous', me: null, expired: false, signedOut: false };
+const DEFERRED: AuthState = { ...ANONYMOUS, deferred: true };
 
-export function AuthProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<AuthState>(RESTORING);
+/** The session from the refresh cookie: the person, or null when there is none. */
+async function restoreSession(): Promise<AuthState> {
+  if (!(await refreshSession())) return ANONYMOUS;
+  try {
+    return { status: 'authenticated', me: await fetchMe(), expired: false, signedOut: false };
+  } catch {
+    return ANONYMOUS;
+  }
+}
+
+function pathname(): string {
+  return globalThis.location?.pathname ?? '/';
+}
+
+/**
+ * `deferRestore(pathname)`: pages opened on which the session is not restored at load (quiet
+ * pages: the refresh and the "who am I" call would be logged, and the refresh token's
+ * rotation stored, at the very moment someone opened the anonymous flow).
+ */
+export function AuthProvider({
+  children,
+  deferRestore,
+}: {
+  children: ReactNode;
+  deferRestore?: (pathname: string) => boolean;
+}) {
+  const [state, setState] = useState<AuthState>(() => (deferRestore?.(pathname()) ? DEFERRED : RESTORING));
+  const [deferredAtLoad] = useState(() => state.deferred === true);
 
   useEffect(() => {
     const unsubscribe = onSessionChange((event) => {
@@ -16,26 +43,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setState((prev) => ({ ...ANONYMOUS, expired: prev.status === 'authenticated' }));
       }
     });
+    if (deferredAtLoad) return unsubscribe;
     // Restore the session from the refresh cookie on page load.
     let cancelled = false;
-    void (async () => {
-      const restored = await refreshSession();
-      if (cancelled) return;
-      if (!restored) {
-        setState(ANONYMOUS);
-        return;
-      }
-      try {
-        const me = await fetchMe();
-        if (!cancelled) setState({ status: 'authenticated', me, expired: false, signedOut: false });
-      } catch {
-        if (!cancelled) setState(ANONYMOUS);
-      }
-    })();
+    void restoreSession().then((restored) => {
+      if (!cancelled) setState(restored);
+    });
     return () => {
       cancelled = true;
       unsubscribe();
     };
+  }, [deferredAtLoad]);
+
+  const restore = useCallback(async () => {
+    setState(RESTORING);
+    setState(await restoreSession());
   }, []);
 
   const signIn = useCallback(async (email: string, password: string) => {
@@ -60,9 +82,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       signIn,
       signOut,
       reloadMe,
+      restore,
       hasRole: (...roles: Role[]) => state.me !== null && roles.some((r) => state.me!.roles.includes(r)),
     }),
-    [state, signIn, signOut, reloadMe],
+    [state, signIn, signOut, reloadMe, restore],
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

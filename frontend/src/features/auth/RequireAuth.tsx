@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { useAuth } from './useAuth';
 
@@ -9,9 +9,14 @@ export interface SignInLocationState {
 
 /** Shows its children to a signed-in user; otherwise sends them to sign in, remembering where they were. */
 export function RequireAuth({ children }: { children: ReactNode }) {
-  const { status, signedOut } = useAuth();
+  const { status, signedOut, deferred, restore } = useAuth();
   const location = useLocation();
-  if (status === 'restoring') {
+  // Opened on a quiet page, the session was not restored: restore it now that a page needs it.
+  const restoreNow = status === 'anonymous' && deferred === true;
+  useEffect(() => {
+    if (restoreNow) void restore?.();
+  }, [restoreNow, restore]);
+  if (status === 'restoring' || restoreNow) {
     return (
       <p className="page-loading" role="status">
         Loading Haven…

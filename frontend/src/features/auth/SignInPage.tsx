@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import { FEATURES } from '../../app/features';
@@ -25,8 +25,12 @@ function safeReturnPath(state: unknown): string {
 
 export function SignInPage() {
   usePageTitle('Sign in');
-  const { status, expired, signIn } = useAuth();
+  const { status, expired, signIn, deferred, restore } = useAuth();
   const location = useLocation();
+  // Opened on a quiet page, the session was not restored: someone may still be signed in.
+  useEffect(() => {
+    if (status === 'anonymous' && deferred) void restore?.();
+  }, [status, deferred, restore]);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
+import { ApiError, NO_ERRORS, toFormErrors, underLoadMessage, type FormErrors } from '../../api/problem';
 import type { AnonymousReportView } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { TextField } from '../../components/TextField';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { useQuietFlow } from '../../hooks/useQuietFlow';
 import { listAnonymousMessages, openReportSession, postAnonymousMessage, readAnonymousReport } from './anonymousApi';
 import { excerpt, formatDay } from './format';
 import { CATEGORY, KIND } from './labels';
@@ -16,10 +17,14 @@ import { StatusTag } from './StatusTag';
  *
  * The receipt goes to the server in a request body and is then dropped; the short
  * session token lives in this component's state only. Nothing is written to browser
- * storage, the URL or history, so closing the page leaves no trace of the report.
+ * storage, the URL or history, so closing the page leaves no trace of the report. While the
+ * page is shown the app's signed-in client sends nothing (no refresh, no background call).
  */
+const FOLLOW_BUSY = 'Haven is busy right now. Your report is not lost; try again in a moment.';
+
 export default function FollowReportPage() {
   usePageTitle('Follow an anonymous report');
+  useQuietFlow();
   const [receipt, setReceipt] = useState('');
   const [token, setToken] = useState<string | null>(null);
   const [report, setReport] = useState<AnonymousReportView | null>(null);
@@ -61,6 +66,8 @@ export default function FollowReportPage() {
         formErrors.formError =
           'That receipt does not match a report. Check it and try again (letters and numbers, dashes optional).';
       }
+      // Refused under load (429, 503): calm words; the receipt stays in the field.
+      formErrors.formError = underLoadMessage(error, FOLLOW_BUSY) ?? formErrors.formError;
       setErrors(formErrors);
     } finally {
       setBusy(false);

@@ -2,8 +2,9 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { acceptTokens, isQuiet } from '../../api/client';
 import type { Me, Organisation } from '../../api/types';
-import { json, makeMe, pathOf, problem, stubFetch } from '../../test/http';
+import { json, makeMe, pathOf, problem, stubFetch, tokens } from '../../test/http';
 import { AuthContext, type AuthContextValue } from '../auth/AuthContext';
 import { draftKey, emptyDraft, saveDraft, type ReportDraft } from './draft';
 import ReportWizardPage from './ReportWizardPage';
@@ -133,6 +134,7 @@ beforeEach(() => {
   sessionStorage.clear();
 });
 
+
 describe('ReportWizardPage: the draft', () => {
   it('keeps what is typed in browser storage under the person’s key', async () => {
     backend();
@@ -224,8 +226,9 @@ describe('ReportWizardPage: sending anonymously', () => {
     expect(storageDump()).toBe('');
   });
 
-  it('goes through the app’s client (and the sign-in) when the organisation requires an account', async () => {
+  it('shows the current sign-in, unrenewed and without cookies, when the organisation requires an account', async () => {
     const { sent } = backend({ allowWithoutAccount: false });
+    acceptTokens(tokens('access-now'));
     saveDraft(localStorage, ME.id, readyDraft());
     const user = userEvent.setup();
     renderWizard();
@@ -235,8 +238,33 @@ describe('ReportWizardPage: sending anonymously', () => {
     await user.click(screen.getByRole('button', { name: 'Send report' }));
 
     await screen.findByRole('heading', { name: 'Report sent anonymously' });
-    expect(sent[0]).toMatchObject({ path: '/api/v1/anonymous/reports', credentials: 'include' });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      path: '/api/v1/anonymous/reports',
+      authorization: 'Bearer access-now',
+      credentials: 'omit',
+    });
     expect(storageDump()).toBe('');
+  });
+
+  it('holds the app’s client quiet from choosing “Anonymous” until the receipt is left', async () => {
+    backend({ allowWithoutAccount: true });
+    saveDraft(localStorage, ME.id, readyDraft());
+    const user = userEvent.setup();
+    renderWizard();
+    await screen.findByRole('radio', { name: 'Anonymous' });
+    expect(isQuiet()).toBe(false);
+
+    await user.click(screen.getByRole('radio', { name: 'Anonymous' }));
+    expect(isQuiet()).toBe(true);
+    await user.click(screen.getByRole('button', { name: 'Send report' }));
+    await screen.findByRole('heading', { name: 'Report sent anonymously' });
+    expect(isQuiet()).toBe(true);
+
+    await user.click(screen.getByRole('checkbox', { name: 'I have saved my receipt somewhere safe' }));
+    await user.click(screen.getByRole('button', { name: 'Done' }));
+    await screen.findByRole('heading', { name: 'Learning feed' });
+    expect(isQuiet()).toBe(false);
   });
 
   it('keeps the draft again when the report could not be sent', async () => {
@@ -248,7 +276,8 @@ describe('ReportWizardPage: sending anonymously', () => {
     await user.click(await screen.findByRole('radio', { name: 'Anonymous' }));
     await user.click(screen.getByRole('button', { name: 'Send report' }));
 
-    expect((await screen.findByRole('alert')).textContent).toContain('The service is busy.');
+    // A 503 gets the calm words of api/problem.ts underLoadMessage, not the server's detail.
+    expect((await screen.findByRole('alert')).textContent).toContain('Your report is not lost');
     expect(localStorage.getItem(draftKey(ME.id))).toContain(DESCRIPTION);
   });
 

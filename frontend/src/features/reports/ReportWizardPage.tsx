@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
+import { ApiError, NO_ERRORS, toFormErrors, underLoadMessage, type FormErrors } from '../../api/problem';
 import {
   CATEGORIES,
   CONTRIBUTING_FACTORS,
@@ -10,9 +10,7 @@ import {
   type AnonymousReportCreated,
   type Category,
   type ContributingFactor,
-  type Organisation,
   type ReportCreated,
-  type Subcategory,
 } from '../../api/types';
 import { CheckboxGroup } from '../../components/CheckboxGroup';
 import { FormError } from '../../components/FormError';
@@ -22,9 +20,10 @@ import { TextField } from '../../components/TextField';
 import type { FlashState } from '../../hooks/useFlash';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { useQuietFlow } from '../../hooks/useQuietFlow';
 import { useAuth } from '../auth/useAuth';
-import { useDepartments } from '../org/useDepartments';
-import { submitAnonymousReport } from './anonymousApi';
+import { listAllDepartments } from '../org/orgApi';
+import { getAnonymousForm, submitAnonymousReport } from './anonymousApi';
 import {
   discardDraft,
   emptyDraft,
@@ -45,6 +44,33 @@ import { ALL_FIELDS, firstStepWithError, LAST_STEP, localIsoDate, STEPS, validat
 
 type Result = { mode: 'identified'; created: ReportCreated } | { mode: 'anonymous'; created: AnonymousReportCreated };
 
+const REPORT_BUSY = 'Haven is busy right now. Your report is not lost: it is still here. Try sending it again in a moment.';
+
+/** What the form offers: from the signed-in API, or (anonymous only) from the quiet anonymous path. */
+interface FormData {
+  departments: { id: string; name: string; is_active: boolean }[];
+  subcategories: { category: Category; name: string }[];
+  allowWithoutAccount: boolean;
+}
+
+async function signedInFormData(): Promise<FormData> {
+  const [org, subs, departments] = await Promise.all([getOrganisation(), listSubcategories(), listAllDepartments()]);
+  return {
+    departments,
+    subcategories: subs.filter((s) => s.is_active),
+    allowWithoutAccount: org.allow_anonymous_without_account,
+  };
+}
+
+async function anonymousFormData(): Promise<FormData> {
+  const form = await getAnonymousForm();
+  return {
+    departments: form.departments.map((d) => ({ ...d, is_active: true })),
+    subcategories: form.subcategories,
+    allowWithoutAccount: form.allow_without_account,
+  };
+}
+
 function storage(): Storage | null {
   try {
     return globalThis.localStorage ?? null;
@@ -53,27 +79,38 @@ function storage(): Storage | null {
   }
 }
 
-export default function ReportWizardPage() {
-  usePageTitle('Report an event');
+/**
+ * The report wizard. `anonymousOnly` is the anonymous flow (its own page, open signed in or
+ * not): the report can only be anonymous, the form's data come from the quiet anonymous path,
+ * nothing is kept in browser storage, and the app's signed-in client stays quiet while the
+ * page is shown. In the ordinary wizard, choosing "Anonymous" quiets the client too.
+ */
+export default function ReportWizardPage({ anonymousOnly = false }: { anonymousOnly?: boolean }) {
+  usePageTitle(anonymousOnly ? 'Report anonymously' : 'Report an event');
   const { me } = useAuth();
   const userId = me?.id ?? 'unknown';
   const today = localIsoDate(new Date());
-  const departments = useDepartments();
   const idempotencyKey = useIdempotencyKey();
+  // An anonymous report is kept nowhere in this browser, not even as a draft.
+  const store = useCallback(() => (anonymousOnly ? null : storage()), [anonymousOnly]);
+  const blank = useCallback(
+    () =>
+      anonymousOnly ? { ...emptyDraft(today, null), mode: 'anonymous' as const } : emptyDraft(today, me?.department_id ?? null),
+    [anonymousOnly, today, me?.department_id],
+  );
 
   const [initial] = useState(() => {
-    const store = storage();
-    const saved = store ? loadDraft(store, userId) : null;
-    return { draft: saved ?? emptyDraft(today, me?.department_id ?? null), restored: saved !== null };
+    const saved = store() ? loadDraft(store()!, userId) : null;
+    return { draft: saved ?? blank(), restored: saved !== null };
   });
   const [draft, setDraft] = useState<ReportDraft>(initial.draft);
   const [restored, setRestored] = useState(initial.restored);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
-  const [organisation, setOrganisation] = useState<Organisation | null>(null);
-  const [subcategories, setSubcategories] = useState<Subcategory[]>([]);
+  const [formData, setFormData] = useState<FormData | null>(null);
   const [setupError, setSetupError] = useState<string | null>(null);
+  useQuietFlow(anonymousOnly || draft.mode === 'anonymous' || result?.mode === 'anonymous');
   // Saving stops for good once a report is sent, and while an anonymous one is on its way.
   const persist = useRef(true);
   const stepHeading = useRef<HTMLHeadingElement>(null);
@@ -81,11 +118,9 @@ export default function ReportWizardPage() {
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([getOrganisation(), listSubcategories()]).then(
-      ([org, subs]) => {
-        if (cancelled) return;
-        setOrganisation(org);
-        setSubcategories(subs.filter((s) => s.is_active));
+    (anonymousOnly ? anonymousFormData() : signedInFormData()).then(
+      (data) => {
+        if (!cancelled) setFormData(data);
       },
       (error: unknown) => {
         if (!cancelled) setSetupError(toFormErrors(error).formError);
@@ -94,12 +129,12 @@ export default function ReportWizardPage() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [anonymousOnly]);
 
   useEffect(() => {
-    const store = storage();
-    if (persist.current && store) saveDraft(store, userId, draft);
-  }, [draft, userId]);
+    const kept = store();
+    if (persist.current && kept) saveDraft(kept, userId, draft);
+  }, [draft, userId, store]);
 
   useEffect(() => {
     if (firstRender.current) {
@@ -128,9 +163,9 @@ export default function ReportWizardPage() {
   };
 
   const discard = () => {
-    const store = storage();
-    if (store) discardDraft(store, userId);
-    setDraft(emptyDraft(today, me?.department_id ?? null));
+    const kept = store();
+    if (kept) discardDraft(kept, userId);
+    setDraft(blank());
     setRestored(false);
     setErrors(NO_ERRORS);
   };
@@ -146,21 +181,21 @@ export default function ReportWizardPage() {
     }
     setSubmitting(true);
     setErrors(NO_ERRORS);
-    const store = storage();
+    const kept = store();
     try {
       if (draft.mode === 'anonymous') {
         // Nothing of an anonymous report may stay in this browser: the draft goes first.
         persist.current = false;
-        if (store) discardDraft(store, userId);
+        if (kept) discardDraft(kept, userId);
         const created = await submitAnonymousReport(toAnonymousCreate(draft), {
-          withoutAccount: organisation?.allow_anonymous_without_account ?? false,
+          withoutAccount: formData?.allowWithoutAccount ?? false,
         });
         setDraft(emptyDraft(today, null));
         setResult({ mode: 'anonymous', created });
       } else {
         const created = await submitReport(toReportCreate(draft), idempotencyKey.current());
         persist.current = false;
-        if (store) discardDraft(store, userId);
+        if (kept) discardDraft(kept, userId);
         setDraft(emptyDraft(today, null));
         setResult({ mode: 'identified', created });
       }
@@ -169,9 +204,11 @@ export default function ReportWizardPage() {
       if (!persist.current) {
         // Not sent: keep the draft again so nothing is lost.
         persist.current = true;
-        if (store) saveDraft(store, userId, draft);
+        if (kept) saveDraft(kept, userId, draft);
       }
       const formErrors = toFormErrors(error, { fields: ALL_FIELDS });
+      // Refused under load (429, 503): calm words, and everything typed stays on the form.
+      formErrors.formError = underLoadMessage(error, REPORT_BUSY) ?? formErrors.formError;
       setErrors(formErrors);
       const step = firstStepWithError(formErrors.fieldErrors);
       if (step !== null && step !== draft.step) setDraft((d) => ({ ...d, step }));
@@ -189,14 +226,16 @@ export default function ReportWizardPage() {
   if (result?.mode === 'anonymous') return <AnonymousReceipt created={result.created} />;
   if (result?.mode === 'identified') return <ReportSent created={result.created} />;
 
-  const step = STEPS[draft.step]!;
+  const stepTitle = (index: number) => (anonymousOnly && index === LAST_STEP ? 'Check and send' : STEPS[index]!.title);
   const fe = errors.fieldErrors;
+  const departments = formData?.departments ?? [];
   return (
     <>
-      <h1>Report an event</h1>
+      <h1>{anonymousOnly ? 'Report anonymously' : 'Report an event'}</h1>
       <p className="lead">
-        Errors, near misses, unsafe conditions and things that went well: every report helps fix the system. You
-        decide at the end whether your name goes with it.
+        {anonymousOnly
+          ? 'Errors, near misses, unsafe conditions and things that went well, without your name: nothing that identifies you is stored with the report, and this page is not recorded in the server’s logs.'
+          : 'Errors, near misses, unsafe conditions and things that went well: every report helps fix the system. You decide at the end whether your name goes with it.'}
       </p>
       {restored ? (
         <div className="alert alert--info" role="status">
@@ -216,7 +255,7 @@ export default function ReportWizardPage() {
             <span className="visually-hidden">
               {index < draft.step ? 'Done: ' : index === draft.step ? 'Current: ' : 'To do: '}
             </span>
-            {s.title}
+            {stepTitle(index)}
           </li>
         ))}
       </ol>
@@ -225,18 +264,20 @@ export default function ReportWizardPage() {
           <span className="wizard__count">
             Step {draft.step + 1} of {STEPS.length}
           </span>{' '}
-          {step.title}
+          {stepTitle(draft.step)}
         </h2>
-        <FormError message={errors.formError ?? setupError ?? departments.error} />
-        {draft.step === 0 ? <WhatStep draft={draft} set={set} errors={fe} subcategories={subcategories} /> : null}
+        <FormError message={errors.formError ?? setupError} />
+        {draft.step === 0 ? (
+          <WhatStep draft={draft} set={set} errors={fe} subcategories={formData?.subcategories ?? []} />
+        ) : null}
         {draft.step === 1 ? (
           <WhereStep
             draft={draft}
             set={set}
             errors={fe}
             today={today}
-            departments={departments.departments.filter((d) => d.is_active || d.id === draft.departmentId)}
-            loading={departments.loading}
+            departments={departments.filter((d) => d.is_active || d.id === draft.departmentId)}
+            loading={formData === null && setupError === null}
           />
         ) : null}
         {draft.step === 2 ? <HarmStep draft={draft} set={set} errors={fe} /> : null}
@@ -251,7 +292,15 @@ export default function ReportWizardPage() {
             error={fe.contributing_factors}
           />
         ) : null}
-        {draft.step === 4 ? <ModeStep draft={draft} set={set} errors={fe} organisation={organisation} /> : null}
+        {draft.step === 4 ? (
+          <ModeStep
+            draft={draft}
+            set={set}
+            errors={fe}
+            allowWithoutAccount={formData?.allowWithoutAccount ?? null}
+            anonymousOnly={anonymousOnly}
+          />
+        ) : null}
         <div className="form__actions wizard__actions">
           {draft.step > 0 ? (
             <button type="button" className="button button--secondary" onClick={() => goTo(draft.step - 1)}>
@@ -263,9 +312,11 @@ export default function ReportWizardPage() {
           </button>
         </div>
         <p className="field__hint">
-          {isBlank(draft)
-            ? 'Nothing is sent until the last step.'
-            : 'Nothing is sent until the last step. Until then your answers are kept on this device only, for three days, and removed when you sign out.'}
+          {anonymousOnly
+            ? 'Nothing is sent until the last step, and nothing is kept on this device: leaving the page discards your answers.'
+            : isBlank(draft)
+              ? 'Nothing is sent until the last step.'
+              : 'Nothing is sent until the last step. Until then your answers are kept on this device only, for three days, and removed when you sign out.'}
         </p>
       </form>
     </>
@@ -278,7 +329,12 @@ interface StepProps {
   errors: Record<string, string>;
 }
 
-function WhatStep({ draft, set, errors, subcategories }: StepProps & { subcategories: Subcategory[] }) {
+function WhatStep({
+  draft,
+  set,
+  errors,
+  subcategories,
+}: StepProps & { subcategories: { category: Category; name: string }[] }) {
   const subs = subcategories.filter((s) => s.category === draft.category);
   return (
     <>
@@ -422,25 +478,33 @@ function HarmStep({ draft, set, errors }: StepProps) {
   );
 }
 
-function ModeStep({ draft, set, errors, organisation }: StepProps & { organisation: Organisation | null }) {
+function ModeStep({
+  draft,
+  set,
+  errors,
+  allowWithoutAccount,
+  anonymousOnly,
+}: StepProps & { allowWithoutAccount: boolean | null; anonymousOnly: boolean }) {
   const phi = useMemo(
     () => [...detectPhi(draft.description), ...detectPhi(draft.immediateActions)],
     [draft.description, draft.immediateActions],
   );
   return (
     <>
-      <RadioGroup
-        legend="How do you want to be known?"
-        name="mode"
-        choices={REPORT_MODES.map((m) => ({ value: m, label: MODE[m].label, hint: MODE[m].hint }))}
-        value={draft.mode}
-        onChange={(value) => set('mode', value)}
-        error={errors.mode}
-      />
+      {anonymousOnly ? null : (
+        <RadioGroup
+          legend="How do you want to be known?"
+          name="mode"
+          choices={REPORT_MODES.map((m) => ({ value: m, label: MODE[m].label, hint: MODE[m].hint }))}
+          value={draft.mode}
+          onChange={(value) => set('mode', value)}
+          error={errors.mode}
+        />
+      )}
       {draft.mode === 'anonymous' ? (
         <div className="alert alert--info">
           <p>
-            {organisation?.allow_anonymous_without_account
+            {allowWithoutAccount
               ? 'Your report is sent without your sign-in: nothing in the request says who you are.'
               : 'Your organisation asks you to be signed in to report anonymously. Haven checks that you are signed in, then forgets it: your identity is not stored with the report.'}
           </p>

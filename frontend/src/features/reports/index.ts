@@ -2,12 +2,13 @@ import { lazy } from 'react';
 import type { Role } from '../../api/types';
 import type { Feature } from '../../app/registry';
 import { forgetDraftsOnSignOut } from './draft';
-// Not lazy: fetching its own chunk would put "someone is following an anonymous report" in
-// the server's access log, with an address and a time. The server does not log the page itself.
+// Not lazy, the anonymous pages and the wizard they use: they are quiet (the server logs neither
+// them nor their calls, nor the client's files), and opening one should fetch nothing more.
+import AnonymousReportPage from './AnonymousReportPage';
 import FollowReportPage from './FollowReportPage';
+import ReportWizardPage from './ReportWizardPage';
 import './reports.css';
 
-const ReportWizardPage = lazy(() => import('./ReportWizardPage'));
 const MyReportsPage = lazy(() => import('./MyReportsPage'));
 const ReportQueuePage = lazy(() => import('./ReportQueuePage'));
 const ReportPage = lazy(() => import('./ReportPage'));
@@ -32,9 +33,13 @@ export const reportsFeature: Feature = {
     { path: 'lessons', Page: LessonsPage, audience: 'any' },
     { path: 'lessons/:lessonId', Page: LessonPage, audience: 'any' },
   ],
-  publicRoutes: [{ path: 'follow-report', Page: FollowReportPage, label: 'Follow an anonymous report' }],
+  publicRoutes: [
+    { path: 'report-anonymously', Page: AnonymousReportPage, label: 'Report anonymously', quiet: true },
+    { path: 'follow-report', Page: FollowReportPage, label: 'Follow an anonymous report', quiet: true },
+  ],
   nav: [
     { label: 'Report an event', to: '/reports/new', section: 'personal', audience: REPORTERS },
+    { label: 'Report anonymously', to: '/report-anonymously', section: 'personal', audience: 'any' },
     { label: 'My reports', to: '/reports/mine', section: 'personal', audience: REPORTERS },
     { label: 'Learning feed', to: '/lessons', section: 'personal', audience: 'any' },
     { label: 'Follow an anonymous report', to: '/follow-report', section: 'personal', audience: 'any' },
