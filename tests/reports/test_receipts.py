@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +14,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from haven.core import clock
+from haven.core import clock, limits
+from haven.core.settings import LimitSettings, Settings
 from tests.core.test_http import assert_problem
 from tests.factories.org import Person
 from tests.factories.reports import (
@@ -27,7 +30,22 @@ from tests.factories.reports import (
 )
 from tests.test_access_rules import _rules, api_routes
 
-FAILURES_PER_MINUTE = 10  # the default of HAVEN_REPORTS_RECEIPT_FAILURES_PER_MINUTE
+FAILURES_PER_MINUTE = 10  # the default of HAVEN_REPORTS_RECEIPT_FAILURES_PER_MINUTE (locator)
+
+
+@pytest.fixture
+def client_failures(settings: Settings) -> int:
+    """HAVEN_LIMITS_RECEIPT_FAILURES at its default: one client's failures per window."""
+    default = LimitSettings.model_fields["receipt_failures"].default
+    assert settings.limits.receipt_failures == default
+    return int(default)
+
+
+@contextmanager
+def client_at(app: FastAPI, address: str) -> Iterator[TestClient]:
+    """A caller at another address (the per-client limits tell them apart)."""
+    with TestClient(app, base_url="https://testserver", client=(address, 50000)) as test_client:
+        yield test_client
 
 
 def exchange(client: TestClient, receipt: str) -> Any:
@@ -76,32 +94,87 @@ def test_refusal_does_not_echo_the_receipt(client: TestClient, department: uuid.
 
 
 def test_repeated_failures_are_throttled_with_retry_after(
-    client: TestClient, department: uuid.UUID
+    client: TestClient, department: uuid.UUID, client_failures: int
 ) -> None:
-    for _ in range(FAILURES_PER_MINUTE):
+    for _ in range(client_failures):
         assert exchange(client, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ").status_code == 401
     response = exchange(client, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ")
     assert_problem(response, 429)
     assert int(response.headers["retry-after"]) > 0
 
 
-def test_a_hammered_report_is_refused_even_with_the_right_receipt(
-    client: TestClient, department: uuid.UUID
+def test_a_hammered_report_still_opens_with_the_right_receipt(
+    app: FastAPI, department: uuid.UUID, client_failures: int
 ) -> None:
+    # Someone who knows the locator (the first four characters) fails on it from many
+    # addresses: the locator is hot, yet the reporter's right receipt opens the report.
+    with client_at(app, "192.0.2.10") as reporter:
+        receipt = submit_anonymous(reporter, department)["receipt"]
+        guess = wrong_but_same_locator(receipt)
+        for n in range(FAILURES_PER_MINUTE // client_failures):
+            with client_at(app, f"198.51.100.{n + 1}") as attacker:
+                for _ in range(client_failures):
+                    assert exchange(attacker, guess).status_code == 401
+        # Hot now: each further address gets one guess there, then waits.
+        for n in range(5):
+            with client_at(app, f"203.0.113.{n + 1}") as attacker:
+                assert exchange(attacker, guess).status_code == 401
+                assert exchange(attacker, guess).status_code == 429
+        assert exchange(reporter, receipt).status_code == 200
+
+
+def test_a_failure_on_a_hot_locator_costs_the_client_a_whole_window(
+    app: FastAPI, department: uuid.UUID, client_failures: int, settings: Settings
+) -> None:
+    with client_at(app, "192.0.2.10") as reporter:
+        receipt = submit_anonymous(reporter, department)["receipt"]
+        other = submit_anonymous(reporter, department)["receipt"]
+    for n in range(FAILURES_PER_MINUTE // client_failures):
+        with client_at(app, f"198.51.100.{n + 1}") as attacker:
+            for _ in range(client_failures):
+                exchange(attacker, wrong_but_same_locator(receipt))
+    with client_at(app, "203.0.113.50") as late:
+        assert exchange(late, wrong_but_same_locator(receipt)).status_code == 401
+        # One try on a hot locator, then a whole window, even for another report's receipt.
+        refused = exchange(late, other)
+        assert_problem(refused, 429)
+        assert int(refused.headers["retry-after"]) >= settings.limits.window_minutes * 60 - 5
+    with client_at(app, "203.0.113.51") as elsewhere:
+        # A failure on a locator nobody is hammering costs one try, not a window.
+        assert exchange(elsewhere, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ").status_code == 401
+        assert exchange(elsewhere, other).status_code == 200
+
+
+def test_failures_from_one_client_do_not_lock_out_another(
+    app: FastAPI, client: TestClient, department: uuid.UUID, client_failures: int
+) -> None:
+    # The issue as filed: 190 bad receipts from one client made every reporter's follow-up
+    # answer 429 for a minute. Now only that client waits.
     receipt = submit_anonymous(client, department)["receipt"]
-    for _ in range(FAILURES_PER_MINUTE):
+    with client_at(app, "198.51.100.66") as attacker:
+        answers = [
+            exchange(attacker, f"{n:04d}-ZZZZ-ZZZZ-ZZZZ-ZZZZ").status_code for n in range(190)
+        ]
+    assert answers == [401] * client_failures + [429] * (190 - client_failures)
+    assert exchange(client, receipt).status_code == 200
+
+
+def test_client_failures_are_forgotten_as_the_window_passes(
+    client: TestClient,
+    department: uuid.UUID,
+    client_failures: int,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = _FakeTime()
+    # Only the limits' clock moves.
+    monkeypatch.setattr(limits, "_now", fake.monotonic)
+    receipt = submit_anonymous(client, department)["receipt"]
+    for _ in range(client_failures):
         exchange(client, wrong_but_same_locator(receipt))
     assert exchange(client, receipt).status_code == 429
-
-
-def test_failures_on_other_reports_do_not_lock_out_a_reporter(
-    client: TestClient, department: uuid.UUID
-) -> None:
-    # Throttling is per report (locator), not per address: behind a load balancer all
-    # callers share one address.
-    receipt = submit_anonymous(client, department)["receipt"]
-    for _ in range(FAILURES_PER_MINUTE):
-        exchange(client, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+    # The allowance comes back one try per window / allowance.
+    fake.now += settings.limits.window_minutes * 60 / client_failures + 1
     assert exchange(client, receipt).status_code == 200
 
 
@@ -113,25 +186,11 @@ class _FakeTime:
         return self.now
 
 
-def test_throttle_forgets_failures_after_a_minute(
-    client: TestClient, department: uuid.UUID, monkeypatch: pytest.MonkeyPatch
+def test_successful_exchanges_are_not_throttled(
+    client: TestClient, department: uuid.UUID, client_failures: int
 ) -> None:
-    import haven.reports.service as service
-
-    fake = _FakeTime()
-    # Only the throttle's clock moves (the module's own reference to ``time``).
-    monkeypatch.setattr(service, "time", fake)
     receipt = submit_anonymous(client, department)["receipt"]
-    for _ in range(FAILURES_PER_MINUTE):
-        exchange(client, wrong_but_same_locator(receipt))
-    assert exchange(client, receipt).status_code == 429
-    fake.now += 61
-    assert exchange(client, receipt).status_code == 200
-
-
-def test_successful_exchanges_are_not_throttled(client: TestClient, department: uuid.UUID) -> None:
-    receipt = submit_anonymous(client, department)["receipt"]
-    for _ in range(FAILURES_PER_MINUTE + 2):
+    for _ in range(client_failures + 2):
         assert exchange(client, receipt).status_code == 200
 
 
@@ -289,11 +348,15 @@ def test_session_token_is_not_a_sign_in_token(client: TestClient, department: uu
     assert response.status_code in (400, 401, 422)
 
 
-def test_guessing_across_many_reports_is_throttled_for_everyone() -> None:
-    from haven.core.errors import TooManyRequests
-    from haven.reports.service import receipt_throttle
-
-    for n in range(FAILURES_PER_MINUTE * 20):
-        receipt_throttle.fail(f"L{n:03d}")
-    with pytest.raises(TooManyRequests):
-        receipt_throttle.check("NEWL", FAILURES_PER_MINUTE)
+def test_there_is_no_process_wide_receipt_bucket(
+    app: FastAPI, department: uuid.UUID, client_failures: int
+) -> None:
+    """Guessing across many reports from many addresses refuses those addresses only."""
+    with client_at(app, "192.0.2.10") as reporter:
+        receipt = submit_anonymous(reporter, department)["receipt"]
+    for n in range(FAILURES_PER_MINUTE * 20 // client_failures + 1):
+        with client_at(app, f"198.51.{n // 250}.{n % 250 + 1}") as guesser:
+            for k in range(client_failures):
+                exchange(guesser, f"{n:02d}{k:02d}-ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+    with client_at(app, "192.0.2.10") as reporter:
+        assert exchange(reporter, receipt).status_code == 200

@@ -4,6 +4,12 @@ This is the only module that imports ``jose``. Tokens are HS256 with the algorit
 on decode, and ``exp``, ``iat``, ``iss``, ``aud`` and ``sub`` required. Every failure to
 read a token, whatever python-jose raises for it (``JWTError``, ``JWKError``, or a plain
 ``ValueError`` on garbage), ends as 401, never 500. Never log tokens or headers.
+
+Every argon2 computation (hashing or verifying a password or a receipt; both are reachable
+without an account) takes a turn in one bounded queue per process
+(:func:`argon2_work`, ``HAVEN_LIMITS_ARGON2_CONCURRENCY`` at once, ``HAVEN_LIMITS_ARGON2_QUEUE``
+waiting): beyond it the caller gets a 503 problem at once, so a flood costs at most
+concurrency x ``HAVEN_AUTH_ARGON2_MEMORY_KIB`` of memory, never a thread or 64 MiB per request.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pydantic import BaseModel
 from haven.core import clock
 from haven.core.cache import TTLCache
 from haven.core.errors import Unauthorized
+from haven.core.limits import BoundedWork
 from haven.core.settings import AuthSettings, get_settings
 
 JWT_ALGORITHM = "HS256"
@@ -76,16 +83,29 @@ def password_hasher(settings: AuthSettings | None = None) -> PasswordHasher:
     return _hasher(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism)
 
 
+@lru_cache(maxsize=4)
+def _argon2_queue(concurrency: int, queue: int) -> BoundedWork:
+    return BoundedWork(concurrency=concurrency, queue=queue)
+
+
+def argon2_work() -> BoundedWork:
+    """The process's queue of argon2 computations (raises the 503 when it is full)."""
+    s = get_settings().limits
+    return _argon2_queue(s.argon2_concurrency, s.argon2_queue)
+
+
 def hash_password(password: str) -> str:
     """argon2id hash of a password (or of any low-entropy secret, such as a receipt)."""
-    return password_hasher().hash(password)
+    with argon2_work().slot():
+        return password_hasher().hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
-    try:
-        return password_hasher().verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with argon2_work().slot():
+        try:
+            return password_hasher().verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def password_needs_rehash(stored_hash: str) -> bool:

@@ -4,17 +4,31 @@
  */
 import type { FieldErrorItem, Problem } from './types';
 
-/** An unsuccessful API response. `problem` is null when the body was not problem+json. */
+/**
+ * An unsuccessful API response. `problem` is null when the body was not problem+json;
+ * `retryAfter` is the response's Retry-After in seconds (429 and 503 carry one), else null.
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem | null;
+  readonly retryAfter: number | null;
 
-  constructor(status: number, problem: Problem | null) {
+  constructor(status: number, problem: Problem | null, retryAfter: number | null = null) {
     super(problem?.detail ?? problem?.title ?? `Request failed with status ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110); null when absent or unreadable. */
+export function retryAfterSeconds(value: string | null, now: number = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 export function isProblem(value: unknown): value is Problem {
@@ -32,9 +46,29 @@ interface FetchResult<T> {
 /** Return the data of an openapi-fetch result, or throw an ApiError. */
 export function unwrap<T>(result: FetchResult<T>): T {
   if (result.error !== undefined || !result.response.ok) {
-    throw new ApiError(result.response.status, isProblem(result.error) ? result.error : null);
+    throw new ApiError(
+      result.response.status,
+      isProblem(result.error) ? result.error : null,
+      retryAfterSeconds(result.response.headers.get('Retry-After')),
+    );
   }
   return result.data as T;
+}
+
+/**
+ * The calm words for a refusal under load, or null for any other error: 429 (this device
+ * or network sent too much; the wait comes from Retry-After, in minutes) and 503 (Haven is
+ * busy: `busy` says what became of the person's work, e.g. that their report is not lost).
+ * Pages that keep what the person typed show this instead of the server's wording.
+ */
+export function underLoadMessage(error: unknown, busy: string): string | null {
+  if (!(error instanceof ApiError)) return null;
+  if (error.status === 429) {
+    const minutes = Math.max(1, Math.ceil((error.retryAfter ?? 60) / 60));
+    return `Too many attempts from this device. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
+  }
+  if (error.status === 503) return busy;
+  return null;
 }
 
 export type FieldErrors = Record<string, string>;
