@@ -10,8 +10,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
-from tests.factories.org import make_department
+from haven.auth.schemas import Role
+from haven.core.db import new_session
+from haven.core.models import AuditEvent
+from haven.demo import PEOPLE
+from tests.factories.org import give_roles_as_old_data, make_department, make_person
 
 
 def haven(
@@ -94,7 +99,7 @@ def test_seed_demo_writes_logins_once(engine: Engine, tmp_path: Path) -> None:
     first = haven("seed-demo", "--logins-file", str(logins))
     assert first.returncode == 0, first.stderr
     content = logins.read_text()
-    assert len(json.loads(content)["logins"]) == 7
+    assert len(json.loads(content)["logins"]) == len(PEOPLE)
     second = haven("seed-demo", "--logins-file", str(logins))
     assert second.returncode == 0
     assert "already exists" in second.stdout
@@ -113,3 +118,71 @@ def test_production_refuses_to_start_without_a_real_secret(tmp_path: Path) -> No
     result = haven("openapi", env={"HAVEN_ENV": "production", "HAVEN_SECRET_KEY": "short"})
     assert result.returncode == 2
     assert "HAVEN_SECRET_KEY" in result.stderr
+
+
+# --- the separation of roles ------------------------------------------------------------------
+
+
+def test_create_user_refuses_a_forbidden_combination(engine: Engine) -> None:
+    result = haven(
+        "create-user",
+        "--email",
+        "both@hospital.example.org",
+        "--name",
+        "Both",
+        "--role",
+        "safety_officer",
+        "--role",
+        "support_coordinator",
+    )
+    assert result.returncode == 1
+    assert "safety_officer with support_coordinator" in result.stderr
+    with new_session(engine) as session:
+        assert session.exec(select(AuditEvent)).all() == []
+
+
+def test_create_user_applies_privileged_roles_at_once_audited_as_the_system(
+    engine: Engine,
+) -> None:
+    # The operator holds the database's credentials: the break-glass path needs no second
+    # admin, and the audit log says the system did it, with the roles given.
+    result = haven(
+        "create-user", "--email", "it@hospital.example.org", "--name", "IT", "--role", "admin"
+    )
+    assert result.returncode == 0, result.stderr
+    with new_session(engine) as session:
+        (event,) = session.exec(select(AuditEvent).where(col(AuditEvent.action) == "user.created"))
+    assert (event.actor_type, event.actor_id) == ("system", None)
+    assert event.detail == {"roles_before": [], "roles_after": ["admin"]}
+
+
+def test_check_roles_passes_when_every_account_follows_the_rules(engine: Engine) -> None:
+    make_person(engine, Role.staff, Role.peer_supporter)
+    make_person(engine, Role.safety_officer, Role.department_lead)
+    result = haven("users", "check-roles")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "follow the separation of roles" in result.stdout
+
+
+def test_check_roles_lists_accounts_older_than_the_rules(engine: Engine) -> None:
+    officer = make_person(engine, Role.safety_officer, email="officer@hospital.example.org")
+    give_roles_as_old_data(engine, officer.id, Role.support_coordinator)
+    lead = make_person(engine, Role.department_lead, email="lead@hospital.example.org")
+    give_roles_as_old_data(engine, lead.id, Role.peer_supporter)
+    make_person(engine, Role.staff, Role.peer_supporter)
+
+    human = haven("users", "check-roles")
+    assert human.returncode == 1
+    assert "officer@hospital.example.org" in human.stdout
+    assert "safety_officer with support_coordinator" in human.stdout
+    assert "lead@hospital.example.org" in human.stdout
+
+    as_json = haven("users", "check-roles", "--json")
+    assert as_json.returncode == 1
+    found = json.loads(as_json.stdout)["violations"]
+    assert sorted((v["user_id"], v["rule"], tuple(v["roles"])) for v in found) == sorted(
+        [
+            (str(officer.id), "forbidden_combination", ("safety_officer", "support_coordinator")),
+            (str(lead.id), "forbidden_combination", ("department_lead", "peer_supporter")),
+        ]
+    )

@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from haven.auth import service as auth_service
 from haven.auth.models import User
 from haven.auth.schemas import Role
 from haven.core.db import new_session
-from haven.demo import DEPARTMENTS, seed_demo, write_logins
+from haven.demo import DEPARTMENTS, PEOPLE, seed_demo, write_logins
 from haven.org.models import Department
 
 
@@ -37,7 +38,7 @@ def test_seed_is_idempotent(engine: Engine) -> None:
         users = session.exec(select(User)).all()
         departments = session.exec(select(Department)).all()
     assert first is not None and second is None
-    assert len(users) == len(Role)
+    assert len(users) == len(PEOPLE)
     assert len(departments) == len(DEPARTMENTS)
 
 
@@ -63,4 +64,14 @@ def test_logins_file_is_private(tmp_path: Path, engine: Engine) -> None:
     path = tmp_path / "var" / "demo-logins.json"
     write_logins(path, logins)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert len(json.loads(path.read_text())["logins"]) == len(Role)
+    assert len(json.loads(path.read_text())["logins"]) == len(PEOPLE)
+
+
+def test_the_demo_breaks_no_rule_of_the_separation_of_roles(engine: Engine) -> None:
+    with new_session(engine) as session:
+        logins = seed_demo(session)
+        session.commit()
+        assert auth_service.role_violations(session) == []
+    assert logins is not None
+    # Two administrators: a privileged grant needs one who did not propose it.
+    assert [login.role for login in logins].count(Role.admin.value) == 2

@@ -1,4 +1,7 @@
-"""The demo organisation: departments and one person per role, with generated passwords.
+"""The demo organisation: departments and one person per role (two administrators, so a
+privileged role grant can be confirmed by a second one), with generated passwords. Every
+person holds one role: the demo holds no combination the separation of roles forbids
+(``create_user`` would refuse one).
 
 Seeding is idempotent: it runs only when no user exists yet, so a restart never adds
 people or changes passwords. Passwords are generated here (none is in the repository),
@@ -57,6 +60,8 @@ PEOPLE = [
     (Role.safety_officer, "safety", "Dr Maria Santos", "PHARM", Profession.pharmacist),
     (Role.department_lead, "lead", "Dr Tom Becker", "ED", Profession.physician),
     (Role.admin, "admin", "Casey Admin", None, Profession.other),
+    # A second administrator: privileged role grants need one who did not propose them.
+    (Role.admin, "admin2", "Alex Second-Admin", None, Profession.other),
     (Role.auditor, "auditor", "Robin Auditor", None, Profession.other),
 ]
 
@@ -96,13 +101,14 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
                 password=password,
             ),
         )
-        people[role] = Principal(
+        person = Principal(
             kind="user",
             id=created.id,
             roles=frozenset({role.value}),
             department_id=created.department_id,
             display_name=display_name,
         )
+        people.setdefault(role, person)  # the first of a role acts for it in the demo data
         logins.append(DemoLogin(role.value, email, password, display_name))
     seed_demo_figures(session, codes)
     ids = {role: person.id for role, person in people.items()}

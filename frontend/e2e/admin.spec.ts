@@ -1,5 +1,6 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { loginFor, openNav, signIn, uniqueSuffix } from './support';
+import { loginFor, openNav, secondAdmin, signIn, uniqueSuffix } from './support';
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
@@ -60,5 +61,70 @@ test('admin on a phone creates a department and a user and sees them listed', as
   const newcomer = await context.newPage();
   await signIn(newcomer, { email: userEmail, password: initialPassword });
   await expect(newcomer.getByText(departmentName)).toBeVisible();
+  await context.close();
+});
+
+test('a privileged role waits for a second admin, and roles that break the wall are refused', async ({
+  page,
+  browser,
+}) => {
+  const suffix = uniqueSuffix();
+  const userName = `Grant Tester ${suffix}`;
+  const userEmail = `grant.${suffix.toLowerCase()}@example.org`;
+
+  await signIn(page, loginFor('admin'));
+  await openNav(page, 'Users');
+  await page.getByRole('link', { name: 'New user' }).click();
+  await page.getByLabel('Email').fill(userEmail);
+  await page.getByLabel('Display name').fill(userName);
+  await page.getByLabel('Password (optional)').fill('a long enough password');
+  const roles = page.getByRole('group', { name: 'Roles' });
+  await roles.getByRole('checkbox', { name: 'Safety officer' }).check();
+  await roles.getByRole('checkbox', { name: 'Support coordinator' }).check();
+  await page.getByRole('button', { name: 'Create user' }).click();
+
+  // The server refuses the combination; its reason stands next to the roles.
+  await expect(roles).toContainText('Not allowed together: safety_officer with support_coordinator');
+  await expect(page.getByRole('heading', { level: 1, name: 'New user' })).toBeVisible();
+
+  await roles.getByRole('checkbox', { name: 'Support coordinator' }).uncheck();
+  await expect(page.getByText('Saving asks a second administrator to confirm Safety officer')).toBeVisible();
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'created' })).toHaveText(
+    `User ${userName} created. Safety officer for ${userName} now waits for a second administrator to confirm.`,
+  );
+
+  // The proposer may only withdraw it.
+  const waiting = page.getByRole('list', { name: 'Role grants waiting for confirmation' });
+  const proposal = waiting.getByRole('listitem').filter({ hasText: `Safety officer for ${userName}` });
+  await expect(proposal).toContainText('You proposed this: another administrator confirms it.');
+  await expect(proposal.getByRole('button', { name: `Cancel Safety officer for ${userName}` })).toBeVisible();
+  await expect(proposal.getByRole('button', { name: /^Confirm/ })).toHaveCount(0);
+  const users = page.getByRole('list', { name: 'Users' });
+  const card = users.getByRole('listitem').filter({ has: page.getByRole('heading', { name: userName }) });
+  await expect(card.getByRole('list', { name: `Roles of ${userName}` })).not.toContainText('Safety officer');
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual(
+    [],
+  );
+
+  // The second administrator confirms; only then does the person hold the role.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const second = await context.newPage();
+  await signIn(second, secondAdmin());
+  await openNav(second, 'Users');
+  const theirs = second
+    .getByRole('list', { name: 'Role grants waiting for confirmation' })
+    .getByRole('listitem')
+    .filter({ hasText: `Safety officer for ${userName}` });
+  await theirs.getByRole('button', { name: `Confirm Safety officer for ${userName}` }).click();
+  await expect(second.getByRole('status').filter({ hasText: 'Confirmed' })).toHaveText(
+    `Confirmed: Safety officer for ${userName}.`,
+  );
+  const confirmedCard = second
+    .getByRole('list', { name: 'Users' })
+    .getByRole('listitem')
+    .filter({ has: second.getByRole('heading', { name: userName }) });
+  await expect(confirmedCard.getByRole('list', { name: `Roles of ${userName}` })).toContainText('Safety officer');
   await context.close();
 });

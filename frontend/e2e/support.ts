@@ -33,6 +33,15 @@ export function loginFor(role: DemoRole): Login {
   return login;
 }
 
+/** The demo's second administrator (privileged role grants need one who did not propose them). */
+export function secondAdmin(): Login {
+  loginFor('admin');
+  const admins = (cache ?? []).filter((l) => l.role === 'admin');
+  const second = admins[1];
+  if (!second) throw new Error('The demo has no second administrator');
+  return second;
+}
+
 export async function signIn(page: Page, login: Pick<Login, 'email' | 'password'>): Promise<void> {
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(login.email);

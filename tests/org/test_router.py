@@ -59,6 +59,17 @@ class Call:
             ids["department_id"] = make_department(engine)
         if "{user_id}" in self.path:
             ids["user_id"] = make_person(engine, Role.staff).id
+        if "{grant_id}" in self.path:
+            # Proposed by an admin who is not the caller, for someone who is not either.
+            proposer = make_person(engine, Role.admin)
+            subject = make_person(engine, Role.staff)
+            proposed = client.patch(
+                f"{API}/users/{subject.id}",
+                json={"roles": ["auditor", "staff"]},
+                headers={**proposer.headers, "If-Match": '"1"'},
+            )
+            assert proposed.status_code == 200, proposed.text
+            ids["grant_id"] = uuid.UUID(proposed.json()["pending_grant"]["id"])
         if "{api_key_id}" in self.path:
             admin = make_person(engine, Role.admin)
             key = client.post(
@@ -99,6 +110,12 @@ MATRIX: list[tuple[Call, frozenset[Role]]] = [
     ),
     (Call("GET", "/users/{user_id}"), ADMIN),
     (Call("PATCH", "/users/{user_id}", lambda: {"display_name": "Renamed"}, '"1"'), ADMIN),
+    (Call("GET", "/role-grants"), ADMIN),
+    (Call("GET", "/role-grants/{grant_id}"), ADMIN),
+    (Call("POST", "/role-grants/{grant_id}/confirm", None, '"1"'), ADMIN),
+    (Call("POST", "/role-grants/{grant_id}/reject", None, '"1"'), ADMIN),
+    # Cancelling is the proposer's alone (tests/org/test_role_grants.py); nobody else's.
+    (Call("POST", "/role-grants/{grant_id}/cancel", None, '"1"'), frozenset()),
     (Call("GET", "/api-keys"), ADMIN),
     (Call("POST", "/api-keys", lambda: {"name": "feed", "scopes": ["staffing:write"]}), ADMIN),
     (Call("DELETE", "/api-keys/{api_key_id}"), ADMIN),
@@ -498,7 +515,11 @@ def test_department_lead_with_a_department_is_created(
         client, admin, roles=["department_lead", "staff"], department_id=str(dep)
     )
     assert response.status_code == 201, response.text
-    assert response.json()["roles"] == ["department_lead", "staff"]
+    body = response.json()
+    # Leading waits for a second administrator (DESIGN.md, "Separation of roles").
+    assert body["roles"] == ["staff"]
+    assert body["pending_grant"]["roles"] == ["department_lead"]
+    assert body["pending_grant"]["department_id"] == str(dep)
 
 
 def test_making_a_user_a_lead_without_a_department_is_422(
@@ -589,6 +610,17 @@ def test_user_patch_with_a_stale_if_match_is_412(
     assert client.get(url, headers=admin.headers).json()["display_name"] == "First"
 
 
+def confirm_pending(client: TestClient, engine: Engine, response: Any) -> None:
+    """A second administrator confirms the privileged roles a change left pending."""
+    grant = response.json()["pending_grant"]
+    second = make_person(engine, Role.admin)
+    confirmed = client.post(
+        f"{API}/role-grants/{grant['id']}/confirm",
+        headers={**second.headers, "If-Match": f'"{grant["version"]}"'},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+
+
 def test_user_patch_changes_roles_and_department(
     client: TestClient, engine: Engine, admin: Person, staff: Person
 ) -> None:
@@ -599,19 +631,25 @@ def test_user_patch_changes_roles_and_department(
         headers={**admin.headers, "If-Match": '"1"'},
     )
     assert response.status_code == 200, response.text
+    now = client.get(f"{API}/users/{staff.id}", headers=admin.headers).json()
+    # The department and the removal of staff apply at once; leading waits.
+    assert now["roles"] == [] and now["department_id"] == str(dep)
+    confirm_pending(client, engine, response)
     me = client.get(f"{API}/me", headers=staff.headers).json()
     assert me["roles"] == ["department_lead"] and me["department_id"] == str(dep)
 
 
 def test_role_change_takes_effect_on_the_existing_token(
-    client: TestClient, admin: Person, staff: Person
+    client: TestClient, engine: Engine, admin: Person, staff: Person
 ) -> None:
     assert_problem(client.get(f"{API}/users", headers=staff.headers), 403)
-    client.patch(
+    response = client.patch(
         f"{API}/users/{staff.id}",
         json={"roles": ["admin"]},
         headers={**admin.headers, "If-Match": '"1"'},
     )
+    assert_problem(client.get(f"{API}/users", headers=staff.headers), 403)
+    confirm_pending(client, engine, response)
     assert client.get(f"{API}/users", headers=staff.headers).status_code == 200
 
 
@@ -631,18 +669,21 @@ def test_admin_cannot_drop_their_own_admin_role(client: TestClient, admin: Perso
         json={"roles": ["staff"]},
         headers={**admin.headers, "If-Match": '"1"'},
     )
-    body = assert_problem(response, 409)
+    body = assert_problem(response, 403)
     assert [e["field"] for e in body["errors"]] == ["roles"]
     assert client.get(f"{API}/users/{admin.id}", headers=admin.headers).json()["roles"] == ["admin"]
 
 
-def test_admin_may_add_roles_to_their_own_account(client: TestClient, admin: Person) -> None:
+def test_admin_cannot_add_roles_to_their_own_account(client: TestClient, admin: Person) -> None:
+    # Not even staff: nobody changes their own roles (DESIGN.md, "Separation of roles").
     response = client.patch(
         f"{API}/users/{admin.id}",
         json={"roles": ["admin", "staff"]},
         headers={**admin.headers, "If-Match": '"1"'},
     )
-    assert response.status_code == 200, response.text
+    body = assert_problem(response, 403)
+    assert [e["field"] for e in body["errors"]] == ["roles"]
+    assert client.get(f"{API}/users/{admin.id}", headers=admin.headers).json()["roles"] == ["admin"]
 
 
 def test_users_are_never_hard_deleted(client: TestClient, admin: Person, staff: Person) -> None:

@@ -9,8 +9,47 @@ Access tokens are 15-minute HS256 JWTs (``aud=haven-api``). The principal is res
 once per request from the Bearer header and carries roles or scopes; every route declares
 its rule with :func:`haven.auth.deps.Allow` or :data:`haven.auth.deps.Public`.
 
+The separation of roles (DESIGN.md; rules in :mod:`haven.auth.policy`, applied by
+:mod:`haven.auth.service`):
+
+* Nobody changes their own roles, nor, holding department_lead, their own department (a
+  lead's department is what they lead): 403 ``own-roles`` with a field error on ``roles``.
+  Sending one's unchanged roles along with other fields is not a change.
+* Forbidden combinations: any of safety_officer, department_lead, admin, auditor together
+  with support_coordinator or peer_supporter. Refused (422 ``role-combination``, field
+  ``roles``) on create, update (counting roles still pending), confirmation and the operator
+  command line; ``haven users check-roles`` lists accounts older than the rule.
+* Two-person rule: adding admin, auditor, safety_officer, support_coordinator or
+  department_lead through the API (create or update), and moving a lead to another
+  department, does not take effect: it becomes a :class:`models.RoleGrant` (``pending``)
+  that another administrator confirms (neither the proposer nor the person; their admin
+  role and active account are re-read from the database, not taken from the cached
+  principal). Confirmation re-checks everything against the account as it is then: still
+  active, the proposer still an active admin, the department a lead grant names still the
+  person's (else 409), and the combination (422). The proposer may cancel, another admin
+  may reject; one pending grant per person (409 ``role-grant-pending``); grants expire
+  after ``HAVEN_AUTH_ROLE_GRANT_DAYS`` (7; the periodic job marks them, and a confirmation
+  that finds one expired marks it and answers 409). Removals and staff/peer_supporter apply
+  at once; a person may be left with no role while their grant waits.
+* ``actor=None`` is the operator (``haven create-user``, who holds the database's
+  credentials: the bootstrap and break-glass path) or the demo seed: roles apply at once,
+  combinations are still refused, and the audit log names the system actor.
+* Every role change is an audit row on the person (``object_type="user"``) whose
+  ``detail`` holds ``roles_before`` and ``roles_after`` (the roles actually held before and
+  after that event) and, for grants, ``grant_id``, ``grant_roles`` and the lead's
+  ``grant_department_id``: ``user.created``, ``user.roles_changed``,
+  ``user.role_grant_proposed|confirmed|rejected|cancelled|expired``.
+* Residual risk, by design: an administrator who creates an account knows its initial
+  password; the confirming administrator vouches that the account is the person's.
+
 Decision: sign-in failures are counted per email (stored as SHA-256 in ``sign_in_throttle``)
 whether or not the account exists, so the answer never hints which, in every process and
-across restarts. There is no per-address throttle: a hospital's staff often share one NAT
-address.
+across restarts. No address is stored for it: a hospital's staff often share one NAT
+address. What does count per client is every sign-in attempt, in memory only
+(``HAVEN_LIMITS_SIGN_INS`` per window, default 20 per 10 minutes; haven.core.limits): each
+costs an argon2 verification, account or not, and spraying one password over many emails
+never trips the per-email lockout. The default leaves a shared workstation room for a shift
+change; where the whole hospital reaches Haven through one address, list its proxy in
+``HAVEN_LIMITS_TRUSTED_PROXIES`` or raise the count. The verification itself waits in the
+bounded argon2 queue (503 at once when full; the attempt is then not counted as a failure).
 """

@@ -83,3 +83,32 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = utc_field()
     last_used_at: datetime | None = utc_field(nullable=True)
     revoked_at: datetime | None = utc_field(nullable=True)
+
+
+_grant_version = version_column()
+
+
+class RoleGrant(SQLModel, table=True):
+    """Privileged roles one administrator proposed for a person; they take effect only when
+    another administrator (neither the proposer nor the person) confirms them."""
+
+    __tablename__ = "role_grants"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    roles: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # The department a department_lead grant leads: the person's department when proposed.
+    department_id: uuid.UUID | None = Field(
+        default=None, foreign_key="departments.id", ondelete="RESTRICT"
+    )
+    status: str = Field(max_length=16, index=True)
+    proposed_by_id: uuid.UUID = Field(foreign_key="users.id", ondelete="RESTRICT")
+    decided_by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="RESTRICT"
+    )
+    created_at: datetime = utc_field()
+    expires_at: datetime = utc_field()
+    decided_at: datetime | None = utc_field(nullable=True)
+    version: int = Field(default=1, sa_column=_grant_version)
+
+    __mapper_args__ = {"version_id_col": _grant_version}

@@ -84,9 +84,52 @@ class UserCreate(RequestModel):
     )
 
 
+class RoleGrantStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
+class RoleGrantRead(ResponseModel):
+    """Privileged roles one administrator proposed for a person, which take effect only when
+    a second administrator confirms them."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    user_display_name: str
+    roles: list[Role] = Field(description="The privileged roles the grant adds.")
+    department_id: uuid.UUID | None = Field(
+        description="For a department lead: the department they would lead (the person's "
+        "department when proposed; confirming fails if it has changed since)."
+    )
+    status: RoleGrantStatus
+    proposed_by_id: uuid.UUID
+    proposed_by_name: str
+    created_at: datetime
+    expires_at: datetime = Field(description="A grant still pending then expires.")
+    decided_by_id: uuid.UUID | None
+    decided_at: datetime | None
+    version: int
+
+
 class UserCreated(UserRead):
     initial_password: str | None = Field(
         default=None, description="The generated password, shown this once; null if one was given."
+    )
+    pending_grant: RoleGrantRead | None = Field(
+        default=None,
+        description="Privileged roles asked for that wait for a second administrator "
+        "(not in `roles` until confirmed); null when every role applied at once.",
+    )
+
+
+class UserUpdated(UserRead):
+    pending_grant: RoleGrantRead | None = Field(
+        default=None,
+        description="Privileged roles this change asked for that wait for a second "
+        "administrator (not in `roles` until confirmed); null when everything applied at once.",
     )
 
 

@@ -7,29 +7,41 @@ commit (the request's unit of work does) and raise :mod:`haven.core.errors` on r
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
-from haven.auth.models import ApiKey, RefreshToken, SignInThrottle, User, UserRole
+from haven.auth import policy
+from haven.auth.models import ApiKey, RefreshToken, RoleGrant, SignInThrottle, User, UserRole
 from haven.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
     Profession,
     Role,
+    RoleGrantRead,
+    RoleGrantStatus,
     Scope,
     UserCreate,
     UserCreated,
     UserRead,
     UserUpdate,
+    UserUpdated,
 )
 from haven.core import audit, clock
 from haven.core.cache import TTLCache
-from haven.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, field_error
+from haven.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    field_error,
+)
 from haven.core.pagination import PageParams, paginate
 from haven.core.security import (
     REPORT_SESSION_AUDIENCE,
@@ -369,11 +381,25 @@ def _set_roles(session: Session, user_id: uuid.UUID, roles: Iterable[Role]) -> N
 
 
 def create_user(session: Session, actor: Principal | None, *, data: UserCreate) -> UserCreated:
+    """Create a person. Through the API (``actor`` an admin) privileged roles wait for a
+    second admin; with ``actor`` None (the operator's command line, which needs the
+    database's credentials anyway, and the demo seed) every role applies at once. Forbidden
+    combinations are refused either way."""
     email = _normalise_email(str(data.email))
     if _email_taken(session, email):
         raise Conflict(
             "A user with this email already exists.",
             errors=[field_error("email", "Already in use.")],
+        )
+    require_allowed_roles(r.value for r in data.roles)
+    if actor is None:
+        change = policy.RoleChange(apply=frozenset(data.roles), pending=frozenset())
+    else:
+        change = policy.split_change(
+            current=(),
+            requested=(r.value for r in data.roles),
+            department_before=data.department_id,
+            department_after=data.department_id,
         )
     generated = data.password is None
     password = data.password or new_secret(12)
@@ -389,10 +415,15 @@ def create_user(session: Session, actor: Principal | None, *, data: UserCreate) 
     )
     session.add(user)
     session.flush()
-    _set_roles(session, user.id, data.roles)
-    audit.record_event(session, actor, action="user.created", object_type="user", object_id=user.id)
-    read = _to_read(user, [r.value for r in data.roles])
-    return UserCreated(**read.model_dump(), initial_password=password if generated else None)
+    _set_roles(session, user.id, change.apply)
+    _audit_roles(session, actor, "user.created", user.id, before=(), after=change.apply)
+    grant = _propose(session, actor, user, change) if actor is not None and change.pending else None
+    read = _to_read(user, [r.value for r in change.apply])
+    return UserCreated(
+        **read.model_dump(),
+        initial_password=password if generated else None,
+        pending_grant=_grant_reads(session, [grant])[0] if grant is not None else None,
+    )
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> UserRead:
@@ -443,19 +474,44 @@ def update_user(
     user_id: uuid.UUID,
     data: UserUpdate,
     if_match: str | None,
-) -> UserRead:
+) -> UserUpdated:
+    """Change a person. Nobody changes their own roles (nor, as a lead, their department);
+    removing roles and granting staff or peer_supporter apply at once; privileged roles
+    (and a lead's move to another department) become a grant for a second admin."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
     require_if_match(if_match, user.version)
     changes = data.model_dump(exclude_unset=True)
+    current = _roles_of(session, user.id)
+    department_after = data.department_id if "department_id" in changes else user.department_id
+    if policy.changes_own_roles(
+        actor_id=actor.id,
+        user_id=user.id,
+        current=current,
+        requested=[r.value for r in data.roles] if data.roles is not None else None,
+        department_before=user.department_id,
+        department_after=department_after,
+    ):
+        raise OwnRolesRefused()
     if changes.get("is_active") is False and actor.id == user.id:
         raise Conflict("You cannot deactivate your own account.")
-    if data.roles is not None and actor.id == user.id and Role.admin not in data.roles:
-        raise Conflict(
-            "You cannot remove your own admin role.",
-            errors=[field_error("roles", "Keep admin on your own account.")],
+    change = policy.split_change(
+        current=current,
+        requested=[r.value for r in data.roles] if data.roles is not None else current,
+        department_before=user.department_id,
+        department_after=department_after,
+    )
+    waiting = _pending_grant(session, user.id)
+    # Checked when the roles change (an account older than the rules can still be renamed
+    # or deactivated without first repairing its roles; check-roles lists it meanwhile).
+    if set(change.requested) != {Role(r) for r in current}:
+        require_allowed_roles(
+            [r.value for r in change.requested] + (waiting.roles if waiting else []),
+            with_pending=waiting is not None,
         )
+    if change.pending and waiting is not None:
+        raise GrantPending()
     if data.email is not None:
         email = _normalise_email(str(data.email))
         if _email_taken(session, email, except_id=user.id):
@@ -472,8 +528,9 @@ def update_user(
         user.profession = data.profession.value
     if data.is_active is not None:
         user.is_active = data.is_active
-    if data.roles is not None:
-        _set_roles(session, user.id, data.roles)
+    roles_changed = set(change.apply) != {Role(r) for r in current}
+    if roles_changed:
+        _set_roles(session, user.id, change.apply)
     user.updated_at = clock.now()
     session.add(user)
     session.flush()
@@ -484,9 +541,354 @@ def update_user(
             .values(revoked_at=clock.now())
             .execution_options(synchronize_session=False)
         )
-    audit.record_event(session, actor, action="user.updated", object_type="user", object_id=user.id)
+    if roles_changed:
+        _audit_roles(
+            session, actor, "user.roles_changed", user.id, before=current, after=change.apply
+        )
+    grant = _propose(session, actor, user, change) if change.pending else None
+    if set(changes) - {"roles"} or (not roles_changed and grant is None):
+        audit.record_event(
+            session, actor, action="user.updated", object_type="user", object_id=user.id
+        )
     _principals.invalidate(user.id)
-    return _to_read(user, _roles_of(session, user.id))
+    read = _to_read(user, _roles_of(session, user.id))
+    return UserUpdated(
+        **read.model_dump(),
+        pending_grant=_grant_reads(session, [grant])[0] if grant is not None else None,
+    )
+
+
+# --- separation of roles (DESIGN.md) --------------------------------------------------------
+
+
+class OwnRolesRefused(Forbidden):
+    type, title = "own-roles", "You cannot change your own roles"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nobody changes their own roles (nor, as a department lead, their own "
+            "department); another administrator does.",
+            errors=[field_error("roles", "Another administrator changes your roles.")],
+        )
+
+
+class RoleCombinationRefused(Unprocessable):
+    type, title = "role-combination", "These roles cannot be held together"
+
+    def __init__(self, pairs: list[tuple[Role, Role]], *, with_pending: bool = False) -> None:
+        message = policy.combination_message(pairs)
+        if with_pending:
+            message += " (Counting the roles that wait for a second administrator.)"
+        super().__init__(message, errors=[field_error("roles", message)])
+
+
+class GrantPending(Conflict):
+    type, title = "role-grant-pending", "A role grant is waiting for a second administrator"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This person already has privileged roles waiting for a second administrator: "
+            "confirm, reject or cancel that grant first.",
+            errors=[field_error("roles", "A grant for this person is still pending.")],
+        )
+
+
+class GrantExpired(Conflict):
+    type, title = "role-grant-expired", "The role grant has expired"
+    commit_anyway = True  # the grant is marked expired (and audited) although the call fails
+
+    def __init__(self) -> None:
+        super().__init__("Nobody confirmed this grant in time; propose it again if still needed.")
+
+
+def conflicting_role_pairs(roles: Iterable[str]) -> list[tuple[Role, Role]]:
+    """The pairs of roles the separation of roles forbids on one account (empty if none)."""
+    return policy.forbidden_pairs(roles)
+
+
+def require_allowed_roles(roles: Iterable[str], *, with_pending: bool = False) -> None:
+    pairs = policy.forbidden_pairs(roles)
+    if pairs:
+        raise RoleCombinationRefused(pairs, with_pending=with_pending)
+
+
+def _audit_roles(
+    session: Session,
+    actor: Principal | None,
+    action: str,
+    user_id: uuid.UUID,
+    *,
+    before: Iterable[str],
+    after: Iterable[str],
+    grant: RoleGrant | None = None,
+) -> None:
+    detail: dict[str, object] = {
+        "roles_before": policy.sorted_roles(before),
+        "roles_after": policy.sorted_roles(after),
+    }
+    if grant is not None:
+        detail["grant_id"] = str(grant.id)
+        detail["grant_roles"] = policy.sorted_roles(grant.roles)
+        if grant.department_id is not None:
+            detail["grant_department_id"] = str(grant.department_id)
+    audit.record_event(
+        session, actor, action=action, object_type="user", object_id=user_id, detail=detail
+    )
+
+
+def _pending_grant(session: Session, user_id: uuid.UUID) -> RoleGrant | None:
+    return session.exec(
+        select(RoleGrant).where(
+            col(RoleGrant.user_id) == user_id,
+            col(RoleGrant.status) == RoleGrantStatus.pending.value,
+            col(RoleGrant.expires_at) > clock.now(),
+        )
+    ).first()
+
+
+def _propose(
+    session: Session, actor: Principal, user: User, change: policy.RoleChange
+) -> RoleGrant:
+    now = clock.now()
+    grant = RoleGrant(
+        user_id=user.id,
+        roles=policy.sorted_roles(change.pending),
+        department_id=user.department_id if Role.department_lead in change.pending else None,
+        status=RoleGrantStatus.pending.value,
+        proposed_by_id=actor.id,
+        created_at=now,
+        expires_at=now + timedelta(days=get_settings().auth.role_grant_days),
+    )
+    session.add(grant)
+    session.flush()
+    held = [r.value for r in change.apply]
+    _audit_roles(
+        session, actor, "user.role_grant_proposed", user.id, before=held, after=held, grant=grant
+    )
+    return grant
+
+
+def _grant_reads(session: Session, grants: Sequence[RoleGrant]) -> list[RoleGrantRead]:
+    ids = {g.user_id for g in grants} | {g.proposed_by_id for g in grants}
+    names: dict[uuid.UUID, str] = dict(
+        session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all()
+    )
+    return [
+        RoleGrantRead(
+            id=g.id,
+            user_id=g.user_id,
+            user_display_name=names.get(g.user_id, ""),
+            roles=sorted(Role(r) for r in g.roles),
+            department_id=g.department_id,
+            status=RoleGrantStatus(g.status),
+            proposed_by_id=g.proposed_by_id,
+            proposed_by_name=names.get(g.proposed_by_id, ""),
+            created_at=g.created_at,
+            expires_at=g.expires_at,
+            decided_by_id=g.decided_by_id,
+            decided_at=g.decided_at,
+            version=g.version,
+        )
+        for g in grants
+    ]
+
+
+def list_role_grants(
+    session: Session,
+    *,
+    params: PageParams,
+    status: RoleGrantStatus | None = RoleGrantStatus.pending,
+    user_id: uuid.UUID | None = None,
+) -> tuple[list[RoleGrantRead], str | None]:
+    """Grants, newest first; ``pending`` lists only those still open to confirmation."""
+    stmt = select(RoleGrant)
+    if status is not None:
+        stmt = stmt.where(col(RoleGrant.status) == status.value)
+    if status is RoleGrantStatus.pending:
+        stmt = stmt.where(col(RoleGrant.expires_at) > clock.now())
+    if user_id is not None:
+        stmt = stmt.where(col(RoleGrant.user_id) == user_id)
+    rows, cursor = paginate(
+        session,
+        stmt,
+        keys=[col(RoleGrant.created_at), col(RoleGrant.id)],
+        params=params,
+        descending=True,
+    )
+    return _grant_reads(session, rows), cursor
+
+
+def _load_grant(session: Session, grant_id: uuid.UUID) -> RoleGrant:
+    grant = session.get(RoleGrant, grant_id)
+    if grant is None:
+        raise NotFound("No such role grant.")
+    return grant
+
+
+def get_role_grant(session: Session, grant_id: uuid.UUID) -> RoleGrantRead:
+    return _grant_reads(session, [_load_grant(session, grant_id)])[0]
+
+
+def _decide(
+    session: Session,
+    actor: Principal | None,
+    grant: RoleGrant,
+    status: RoleGrantStatus,
+    *,
+    before: Iterable[str],
+    after: Iterable[str],
+) -> None:
+    grant.status = status.value
+    grant.decided_at = clock.now()
+    grant.decided_by_id = actor.id if actor is not None else None
+    session.add(grant)
+    session.flush()
+    _audit_roles(
+        session,
+        actor,
+        f"user.role_grant_{status.value}",
+        grant.user_id,
+        before=before,
+        after=after,
+        grant=grant,
+    )
+
+
+def _open_grant(session: Session, grant_id: uuid.UUID, if_match: str | None) -> RoleGrant:
+    grant = _load_grant(session, grant_id)
+    require_if_match(if_match, grant.version)
+    if grant.status != RoleGrantStatus.pending.value:
+        raise Conflict(f"This grant is already {grant.status}.")
+    if grant.expires_at <= clock.now():
+        held = _roles_of(session, grant.user_id)
+        _decide(session, None, grant, RoleGrantStatus.expired, before=held, after=held)
+        raise GrantExpired()
+    return grant
+
+
+def _is_active_admin(session: Session, user_id: uuid.UUID) -> bool:
+    user = session.get(User, user_id)
+    return user is not None and user.is_active and Role.admin.value in _roles_of(session, user_id)
+
+
+def confirm_role_grant(
+    session: Session, actor: Principal, *, grant_id: uuid.UUID, if_match: str | None
+) -> RoleGrantRead:
+    """The second administrator confirms: every rule is checked again against the account
+    as it is now, and only then do the roles take effect."""
+    grant = _open_grant(session, grant_id, if_match)
+    if actor.id == grant.proposed_by_id:
+        raise Forbidden("You proposed this grant: another administrator confirms it.")
+    if actor.id == grant.user_id:
+        raise Forbidden("Nobody confirms roles for their own account.")
+    if not _is_active_admin(session, actor.id):
+        raise Forbidden("Only an active administrator confirms a grant.")
+    if not _is_active_admin(session, grant.proposed_by_id):
+        raise Conflict("The administrator who proposed this no longer holds the role: reject it.")
+    user = session.get(User, grant.user_id)
+    if user is None or not user.is_active:
+        raise Conflict("This person is deactivated: reject the grant.")
+    if grant.department_id is not None and user.department_id != grant.department_id:
+        raise Conflict(
+            "This person's department has changed since the grant was proposed: reject it "
+            "and propose it again."
+        )
+    before = _roles_of(session, user.id)
+    after = {Role(r) for r in before} | {Role(r) for r in grant.roles}
+    require_allowed_roles(r.value for r in after)
+    _set_roles(session, user.id, after)
+    user.updated_at = clock.now()
+    session.add(user)
+    _decide(session, actor, grant, RoleGrantStatus.confirmed, before=before, after=after)
+    _principals.invalidate(user.id)
+    return _grant_reads(session, [grant])[0]
+
+
+def reject_role_grant(
+    session: Session, actor: Principal, *, grant_id: uuid.UUID, if_match: str | None
+) -> RoleGrantRead:
+    grant = _open_grant(session, grant_id, if_match)
+    if actor.id == grant.proposed_by_id:
+        raise Forbidden("You proposed this grant: cancel it instead.")
+    held = _roles_of(session, grant.user_id)
+    _decide(session, actor, grant, RoleGrantStatus.rejected, before=held, after=held)
+    return _grant_reads(session, [grant])[0]
+
+
+def cancel_role_grant(
+    session: Session, actor: Principal, *, grant_id: uuid.UUID, if_match: str | None
+) -> RoleGrantRead:
+    grant = _open_grant(session, grant_id, if_match)
+    if actor.id != grant.proposed_by_id:
+        raise Forbidden("Only the administrator who proposed a grant cancels it; reject it.")
+    held = _roles_of(session, grant.user_id)
+    _decide(session, actor, grant, RoleGrantStatus.cancelled, before=held, after=held)
+    return _grant_reads(session, [grant])[0]
+
+
+def expire_role_grants(session: Session) -> int:
+    """Periodic job: pending grants past their expiry become ``expired`` (audited)."""
+    rows = session.exec(
+        select(RoleGrant)
+        .where(
+            col(RoleGrant.status) == RoleGrantStatus.pending.value,
+            col(RoleGrant.expires_at) <= clock.now(),
+        )
+        .order_by(col(RoleGrant.expires_at))
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for grant in rows:
+        held = _roles_of(session, grant.user_id)
+        _decide(session, None, grant, RoleGrantStatus.expired, before=held, after=held)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class RoleViolation:
+    """An account whose roles break a rule that did not exist (or was not enforced) when
+    they were given: found by ``haven users check-roles``."""
+
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    is_active: bool
+    roles: list[str]
+    rule: str
+    message: str
+
+
+def role_violations(session: Session) -> list[RoleViolation]:
+    """Every account (active or not: one may be reactivated) that holds a forbidden
+    combination, or the department_lead role without a department to lead."""
+    roles: dict[uuid.UUID, set[str]] = {}
+    for user_id, role_name in session.execute(
+        sa.select(col(UserRole.user_id), col(UserRole.role))
+    ).all():
+        roles.setdefault(user_id, set()).add(role_name)
+    users = session.exec(select(User).order_by(col(User.email))).all()
+    found: list[RoleViolation] = []
+    for user in users:
+        held = roles.get(user.id, set())
+        pairs = policy.forbidden_pairs(held)
+        problems: list[tuple[str, str]] = []
+        if pairs:
+            problems.append(("forbidden_combination", policy.combination_message(pairs)))
+        if Role.department_lead.value in held and user.department_id is None:
+            problems.append(("lead_without_department", "department_lead without a department."))
+        for rule, message in problems:
+            found.append(
+                RoleViolation(
+                    user.id,
+                    user.email,
+                    user.display_name,
+                    user.is_active,
+                    policy.sorted_roles(held),
+                    rule,
+                    message,
+                )
+            )
+    return found
 
 
 def user_exists(session: Session, user_id: uuid.UUID, *, active_only: bool = True) -> bool:

@@ -5,6 +5,12 @@ and the single organisation row (name, time zone, whether anonymous reports need
 account). User records belong to ``auth``; this domain validates the organisation side
 (an active department; a department lead needs one) and calls ``auth.service``.
 
+Role changes follow the separation of roles (see :mod:`haven.auth`): the admin API's user
+create and update split a change into what applies at once and a pending grant, and
+``/role-grants`` lists pending grants (admins) and confirms, rejects or cancels them
+(If-Match on the grant's version). This domain adds its side of a confirmation: the
+department a lead grant names must still be active.
+
 Who may call: admins manage everything here; every signed-in person may read the
 organisation, the list of active departments (forms need them) and their own profile
 (``/me``). A department is readable by id even when inactive: older records still name it.

@@ -14,10 +14,13 @@ from haven.auth.schemas import (
     ApiKeyCreated,
     ApiKeyRead,
     Role,
+    RoleGrantRead,
+    RoleGrantStatus,
     UserCreate,
     UserCreated,
     UserRead,
     UserUpdate,
+    UserUpdated,
 )
 from haven.core import audit
 from haven.core.errors import problem_responses
@@ -193,9 +196,10 @@ def read_user(user_id: uuid.UUID, session: SessionDep, _: Admin, response: Respo
 
 @router.patch(
     "/users/{user_id}",
-    response_model=UserRead,
+    response_model=UserUpdated,
     tags=["users"],
-    responses=problem_responses(404, 409, 412, 422, 428),
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    summary="Change a person; privileged roles wait for a second administrator",
 )
 def update_user(
     user_id: uuid.UUID,
@@ -204,10 +208,100 @@ def update_user(
     principal: Admin,
     response: Response,
     if_match: IfMatchHeader = None,
-) -> UserRead:
+) -> UserUpdated:
     user = service.update_user(session, principal, user_id=user_id, data=data, if_match=if_match)
     set_etag(response, user.version)
     return user
+
+
+# --- role grants: the second administrator -------------------------------------------------
+
+
+@router.get("/role-grants", response_model=Page[RoleGrantRead], tags=["users"])
+def list_role_grants(
+    session: SessionDep,
+    _: Admin,
+    paging: Paging,
+    status: Annotated[
+        RoleGrantStatus | None, Query(description="Omit for pending grants only.")
+    ] = RoleGrantStatus.pending,
+    user_id: uuid.UUID | None = None,
+) -> Page[RoleGrantRead]:
+    items, cursor = auth_service.list_role_grants(
+        session, params=paging, status=status, user_id=user_id
+    )
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/role-grants/{grant_id}",
+    response_model=RoleGrantRead,
+    tags=["users"],
+    responses=problem_responses(404),
+)
+def read_role_grant(
+    grant_id: uuid.UUID, session: SessionDep, _: Admin, response: Response
+) -> RoleGrantRead:
+    grant = auth_service.get_role_grant(session, grant_id)
+    set_etag(response, grant.version)
+    return grant
+
+
+@router.post(
+    "/role-grants/{grant_id}/confirm",
+    response_model=RoleGrantRead,
+    tags=["users"],
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    summary="Confirm a grant (another administrator than the proposer and the person)",
+)
+def confirm_role_grant(
+    grant_id: uuid.UUID,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> RoleGrantRead:
+    grant = service.confirm_role_grant(session, principal, grant_id=grant_id, if_match=if_match)
+    set_etag(response, grant.version)
+    return grant
+
+
+@router.post(
+    "/role-grants/{grant_id}/reject",
+    response_model=RoleGrantRead,
+    tags=["users"],
+    responses=problem_responses(403, 404, 409, 412, 428),
+    summary="Reject a grant (another administrator than the proposer)",
+)
+def reject_role_grant(
+    grant_id: uuid.UUID,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> RoleGrantRead:
+    grant = auth_service.reject_role_grant(session, principal, grant_id=grant_id, if_match=if_match)
+    set_etag(response, grant.version)
+    return grant
+
+
+@router.post(
+    "/role-grants/{grant_id}/cancel",
+    response_model=RoleGrantRead,
+    tags=["users"],
+    responses=problem_responses(403, 404, 409, 412, 428),
+    summary="Withdraw your own proposal",
+)
+def cancel_role_grant(
+    grant_id: uuid.UUID,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> RoleGrantRead:
+    grant = auth_service.cancel_role_grant(session, principal, grant_id=grant_id, if_match=if_match)
+    set_etag(response, grant.version)
+    return grant
 
 
 # --- API keys ------------------------------------------------------------------------------
@@ -269,10 +363,18 @@ def list_audit_events(
 
 @router.get("/audit/verify", response_model=AuditVerification, tags=["audit"])
 def verify_audit_chain(session: SessionDep, _: Auditor) -> AuditVerification:
-    report = audit.verify_chain(session)
+    report = audit.verify_audit_log(session)
+    anchors = report.anchors
     return AuditVerification(
         ok=report.ok,
-        checked=report.checked,
+        checked=report.chain.checked,
         first_broken_seq=report.first_broken_seq,
         reason=report.reason,
+        chain_ok=report.chain.ok,
+        anchors_ok=anchors.ok,
+        anchors_checked=anchors.checked,
+        last_anchor_seq=anchors.last_seq,
+        last_anchor_at=anchors.last_at,
+        unanchored_rows=anchors.unanchored_rows,
+        anchor_reason=anchors.reason,
     )

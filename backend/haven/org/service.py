@@ -13,7 +13,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
-from haven.auth.schemas import Role, UserCreate, UserCreated, UserRead, UserUpdate
+from haven.auth.schemas import (
+    Role,
+    RoleGrantRead,
+    RoleGrantStatus,
+    UserCreate,
+    UserCreated,
+    UserUpdate,
+    UserUpdated,
+)
 from haven.core import audit, clock
 from haven.core.cache import TTLCache
 from haven.core.errors import Conflict, NotFound, Unprocessable, field_error
@@ -216,7 +224,7 @@ def update_user(
     user_id: uuid.UUID,
     data: UserUpdate,
     if_match: str | None,
-) -> UserRead:
+) -> UserUpdated:
     if data.department_id is not None:
         require_active_department(session, data.department_id)
     current = auth_service.get_user(session, user_id)
@@ -229,6 +237,17 @@ def update_user(
             errors=[field_error("department_id", "Required for a department lead.")],
         )
     return auth_service.update_user(session, actor, user_id=user_id, data=data, if_match=if_match)
+
+
+def confirm_role_grant(
+    session: Session, actor: Principal, *, grant_id: uuid.UUID, if_match: str | None
+) -> RoleGrantRead:
+    """The second administrator's confirmation; the department a lead would lead must
+    still be active (the rest is checked again by ``auth``)."""
+    grant = auth_service.get_role_grant(session, grant_id)
+    if grant.status is RoleGrantStatus.pending and grant.department_id is not None:
+        require_active_department(session, grant.department_id)
+    return auth_service.confirm_role_grant(session, actor, grant_id=grant_id, if_match=if_match)
 
 
 def me(session: Session, principal: Principal) -> MeRead:

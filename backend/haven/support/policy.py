@@ -175,6 +175,14 @@ class SupporterFacts:
     training_completed_on: date | None
     training_expires_on: date | None
     windows: tuple[Window, ...] = ()
+    # The department this person leads (their department, when they hold department_lead).
+    led_department_id: uuid.UUID | None = None
+    # The account also holds a role that may not sit with peer support (DESIGN.md,
+    # "Separation of roles"): possible only in data older than that rule.
+    has_conflicting_roles: bool = False
+    # Also a support coordinator, who could otherwise steer matching to themself (by
+    # pausing the others): assigned only by another coordinator's hand.
+    is_coordinator: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,8 @@ class RequestFacts:
     preferred_language: str | None = None
     involved_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     passed_over_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    # The coordinator assigning by hand: never their own supporter.
+    assigner_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +244,16 @@ def exclusion_reason(
     """The first rule the supporter fails (DESIGN.md, "Matching"), or None when eligible."""
     if request.requester_id is not None and supporter.user_id == request.requester_id:
         return ExclusionReason.is_requester
+    if request.assigner_id is not None and supporter.user_id == request.assigner_id:
+        return ExclusionReason.is_assigner
+    if (
+        request.department_id is not None
+        and supporter.led_department_id is not None
+        and supporter.led_department_id == request.department_id
+    ):
+        return ExclusionReason.leads_department
+    if supporter.has_conflicting_roles:
+        return ExclusionReason.conflicting_roles
     if not supporter.is_active:
         return ExclusionReason.inactive
     if supporter.is_paused:
@@ -252,6 +272,8 @@ def exclusion_reason(
         and supporter.department_id == request.department_id
     ):
         return ExclusionReason.same_department
+    if supporter.is_coordinator:
+        return ExclusionReason.is_coordinator
     if supporter.open_caseload >= supporter.capacity:
         return ExclusionReason.at_capacity
     if not any(w.covers(weekday, minute) for w in supporter.windows):

@@ -9,10 +9,11 @@ interface CheckboxGroupProps {
   onChange(values: string[]): void;
   error?: string | undefined;
   hint?: string | undefined;
+  disabled?: boolean | undefined;
 }
 
 /** A fieldset of checkboxes (e.g. roles, scopes) with one error for the whole list. */
-export function CheckboxGroup({ legend, name, options, values, onChange, error, hint }: CheckboxGroupProps) {
+export function CheckboxGroup({ legend, name, options, values, onChange, error, hint, disabled }: CheckboxGroupProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -26,6 +27,7 @@ export function CheckboxGroup({ legend, name, options, values, onChange, error, 
     <fieldset
       className={['field', 'checkbox-group', error ? 'field--invalid' : ''].join(' ').trim()}
       aria-describedby={describedBy}
+      disabled={disabled}
     >
       <legend>{legend}</legend>
       {hint ? (

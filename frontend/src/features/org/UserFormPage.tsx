@@ -20,7 +20,9 @@ import { TextField } from '../../components/TextField';
 import type { FlashState } from '../../hooks/useFlash';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { useAuth } from '../auth/useAuth';
 import { createUser, getUser, updateUser } from './orgApi';
+import { awaitingMessage, roleConflict, roleList, rolesAwaitingConfirmation } from './roleRules';
 import { useDepartments } from './useDepartments';
 
 const FIELDS = ['email', 'display_name', 'roles', 'department_id', 'profession', 'password'] as const;
@@ -71,6 +73,7 @@ export default function UserFormPage() {
   const navigate = useNavigate();
   const idempotencyKey = useIdempotencyKey();
   const departments = useDepartments();
+  const { me } = useAuth();
 
   const [original, setOriginal] = useState<User | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
@@ -115,7 +118,8 @@ export default function UserFormPage() {
     try {
       if (original) {
         const saved = await updateUser(original, changesFrom(original, draft));
-        const state: FlashState = { flash: `User ${saved.display_name} saved.` };
+        const waiting = saved.pending_grant ? ` ${awaitingMessage(saved.pending_grant)}` : '';
+        const state: FlashState = { flash: `User ${saved.display_name} saved.${waiting}` };
         navigate('/admin/users', { state });
         return;
       }
@@ -137,7 +141,8 @@ export default function UserFormPage() {
         idempotencyKey.renew();
         setSubmitting(false);
       } else {
-        const state: FlashState = { flash: `User ${result.display_name} created.` };
+        const waiting = result.pending_grant ? ` ${awaitingMessage(result.pending_grant)}` : '';
+        const state: FlashState = { flash: `User ${result.display_name} created.${waiting}` };
         navigate('/admin/users', { state });
       }
     } catch (error) {
@@ -161,6 +166,7 @@ export default function UserFormPage() {
           secret={created.initial_password}
           explanation="Haven generated this password and will not show it again. Copy it now and give it to the person through a safe channel."
         />
+        {created.pending_grant ? <p className="alert alert--info">{awaitingMessage(created.pending_grant)}</p> : null}
         <div className="form__actions">
           <Link to="/admin/users" className="button button--primary">
             Back to users
@@ -172,6 +178,13 @@ export default function UserFormPage() {
       </>
     );
   }
+
+  const ownAccount = editing && original !== null && original.id === me?.id;
+  const departmentChanged = original !== null && (draft.departmentId || null) !== original.department_id;
+  const awaiting = rolesAwaitingConfirmation(original?.roles ?? [], draft.roles, departmentChanged);
+  const rolesHint = ownAccount
+    ? 'Nobody changes their own roles: another administrator does.'
+    : 'A person may hold several roles. Administrator, auditor, safety officer, support coordinator and department lead take effect when a second administrator confirms them.';
 
   const activeDepartments = departments.departments.filter(
     (d) => d.is_active || d.id === original?.department_id,
@@ -216,12 +229,19 @@ export default function UserFormPage() {
           <CheckboxGroup
             legend="Roles"
             name="roles"
-            hint="A person may hold several roles."
+            hint={rolesHint}
             options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
             values={draft.roles}
             onChange={(values) => set('roles', values as Role[])}
-            error={errors.fieldErrors.roles}
+            error={errors.fieldErrors.roles ?? roleConflict(draft.roles) ?? undefined}
+            disabled={ownAccount}
           />
+          {awaiting.length > 0 && !ownAccount ? (
+            <p className="alert alert--info">
+              Saving asks a second administrator to confirm {roleList(awaiting)}; until then the person does not
+              hold {awaiting.length === 1 ? 'it' : 'them'}.
+            </p>
+          ) : null}
           <SelectField
             label="Department"
             name="department_id"

@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { toFormErrors } from '../../api/problem';
-import { PROFESSION_LABELS, ROLE_LABELS, ROLES, type Role, type User } from '../../api/types';
+import { PROFESSION_LABELS, ROLE_LABELS, ROLES, type Role, type RoleGrant, type User } from '../../api/types';
 import { DateTime } from '../../components/DateTime';
 import { FormError } from '../../components/FormError';
 import { LoadMore } from '../../components/LoadMore';
@@ -11,7 +11,8 @@ import { StatusMessage } from '../../components/StatusMessage';
 import { useFlash } from '../../hooks/useFlash';
 import { useKeysetList } from '../../hooks/useKeysetList';
 import { usePageTitle } from '../../hooks/usePageTitle';
-import { listUsers, updateUser } from './orgApi';
+import { listPendingRoleGrants, listUsers, updateUser } from './orgApi';
+import { PendingGrants } from './PendingGrants';
 import { useAuth } from '../auth/useAuth';
 import { useDepartments } from './useDepartments';
 
@@ -39,6 +40,13 @@ export default function UsersPage() {
     [departmentId, role, includeInactive],
   );
   const list = useKeysetList<User>(load);
+  const grants = useKeysetList<RoleGrant>(listPendingRoleGrants);
+
+  const onGrantDecided = (message: string) => {
+    setFlash(message);
+    grants.reload();
+    list.reload();
+  };
 
   const setFilter = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
@@ -76,6 +84,12 @@ export default function UsersPage() {
           Reload list
         </button>
       </FormError>
+      <PendingGrants
+        grants={grants}
+        meId={me?.id}
+        departmentName={(id) => departments.byId.get(id)?.name ?? 'Unknown department'}
+        onDecided={onGrantDecided}
+      />
       <form className="filters" role="search" aria-label="Filter users" onSubmit={(event) => event.preventDefault()}>
         <SelectField
           label="Department"

@@ -7,10 +7,12 @@ import type {
   DepartmentUpdate,
   Page,
   Role,
+  RoleGrant,
   User,
   UserCreate,
   UserCreated,
   UserUpdate,
+  UserUpdated,
 } from '../../api/types';
 
 export const PAGE_SIZE = 50;
@@ -98,11 +100,34 @@ export async function createUser(body: UserCreate, idempotencyKey: string): Prom
   return unwrap(await api.POST('/api/v1/users', { body, params: { header: { 'Idempotency-Key': idempotencyKey } } }));
 }
 
-export async function updateUser(user: Pick<User, 'id' | 'version'>, body: UserUpdate): Promise<User> {
+export async function updateUser(user: Pick<User, 'id' | 'version'>, body: UserUpdate): Promise<UserUpdated> {
   return unwrap(
     await api.PATCH('/api/v1/users/{user_id}', {
       params: { path: { user_id: user.id }, header: { 'If-Match': ifMatch(user.version) } },
       body,
     }),
   );
+}
+
+/** Privileged role grants waiting for a second administrator (newest first). */
+export async function listPendingRoleGrants(cursor: string | null): Promise<Page<RoleGrant>> {
+  return unwrap(
+    await api.GET('/api/v1/role-grants', {
+      params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+    }),
+  );
+}
+
+export type RoleGrantAction = 'confirm' | 'reject' | 'cancel';
+
+export async function decideRoleGrant(
+  grant: Pick<RoleGrant, 'id' | 'version'>,
+  action: RoleGrantAction,
+): Promise<RoleGrant> {
+  const options = {
+    params: { path: { grant_id: grant.id }, header: { 'If-Match': ifMatch(grant.version) } },
+  };
+  if (action === 'confirm') return unwrap(await api.POST('/api/v1/role-grants/{grant_id}/confirm', options));
+  if (action === 'reject') return unwrap(await api.POST('/api/v1/role-grants/{grant_id}/reject', options));
+  return unwrap(await api.POST('/api/v1/role-grants/{grant_id}/cancel', options));
 }
