@@ -128,3 +128,59 @@ test('a privileged role waits for a second admin, and roles that break the wall 
   await expect(confirmedCard.getByRole('list', { name: `Roles of ${userName}` })).toContainText('Safety officer');
   await context.close();
 });
+
+test('a key that reads reports works only once a second admin confirms it', async ({ page, browser, request }) => {
+  const suffix = uniqueSuffix();
+  const keyName = `E2E export ${suffix}`;
+
+  await signIn(page, loginFor('admin'));
+  await openNav(page, 'API keys');
+  await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
+  await page.getByLabel('Name').fill(keyName);
+  await page.getByRole('checkbox', { name: 'Read reports (reports:read)' }).check();
+  await expect(page.getByText('Saving asks a second administrator to confirm this key')).toBeVisible();
+  await page.getByRole('button', { name: 'Create key' }).click();
+
+  // The secret is shown once, to its creator, and says it does not work yet.
+  await expect(page.getByRole('heading', { name: `New key: ${keyName}` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'waits for a second administrator' })).toHaveText(
+    `API key ${keyName} waits for a second administrator: it does not work until another administrator confirms it.`,
+  );
+  const secret = await page.getByLabel('API key secret').inputValue();
+  expect(secret).toMatch(/^hvn_/);
+  const refused = await request.get('/api/v1/reports', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(refused.status()).toBe(401);
+
+  // The creator may only withdraw it.
+  const waiting = page.getByRole('list', { name: 'API keys waiting for confirmation' });
+  const mine = waiting.getByRole('listitem').filter({ hasText: `API key ${keyName}` });
+  await expect(mine).toContainText('You created this key: another administrator confirms it.');
+  await expect(mine.getByRole('button', { name: /^Confirm/ })).toHaveCount(0);
+  await expect(mine.getByRole('button', { name: `Cancel API key ${keyName}` })).toBeVisible();
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual(
+    [],
+  );
+
+  // The second administrator confirms; the same secret then reads reports.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const second = await context.newPage();
+  await signIn(second, secondAdmin());
+  await openNav(second, 'API keys');
+  const theirs = second
+    .getByRole('list', { name: 'API keys waiting for confirmation' })
+    .getByRole('listitem')
+    .filter({ hasText: `API key ${keyName}` });
+  await theirs.getByRole('button', { name: `Confirm API key ${keyName}` }).click();
+  await expect(second.getByRole('status').filter({ hasText: 'Confirmed' })).toHaveText(
+    `Confirmed: API key ${keyName} (reports:read).`,
+  );
+  const keys = second.getByRole('list', { name: 'API keys', exact: true });
+  await expect(keys.getByRole('listitem').filter({ hasText: keyName })).toContainText('Active');
+  // Nothing of the secret reached the second administrator's page.
+  expect(await second.content()).not.toContain(secret.split('_')[2]);
+  await context.close();
+
+  const works = await request.get('/api/v1/reports', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(works.status()).toBe(200);
+});

@@ -36,12 +36,32 @@ def admin(engine: Engine) -> Person:
     return make_person(engine, Role.admin)
 
 
+@pytest.fixture
+def second_admin(engine: Engine) -> Person:
+    return make_person(engine, Role.admin)
+
+
 def create_key(
-    client: TestClient, admin: Person, scopes: list[str], name: str = "staffing feed"
+    client: TestClient,
+    admin: Person,
+    scopes: list[str],
+    name: str = "staffing feed",
+    *,
+    confirmed_by: Person | None = None,
 ) -> Any:
+    """Create a key as ``admin``; a key that reads content works only once ``confirmed_by``
+    (another administrator) has confirmed it, as the product asks."""
     response = client.post(KEYS, json={"name": name, "scopes": scopes}, headers=admin.headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    created = response.json()
+    if confirmed_by is not None and created["status"] == "pending":
+        confirmed = client.post(
+            f"{KEYS}/{created['id']}/confirm",
+            headers={**confirmed_by.headers, "If-Match": f'"{created["version"]}"'},
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["status"] == "active"
+    return created
 
 
 # No product route accepts a scope yet (`grep -rn "scopes=" backend/haven` finds none), so these
@@ -178,8 +198,10 @@ def test_key_is_refused_on_a_route_that_wants_another_scope(
     assert_problem(client.get("/api/v1/test-probe/staffing-write", headers=bearer(secret)), 403)
 
 
-def test_last_used_at_is_set_on_use(probe_app: FastAPI, client: TestClient, admin: Person) -> None:
-    created = create_key(client, admin, ["reports:read"])
+def test_last_used_at_is_set_on_use(
+    probe_app: FastAPI, client: TestClient, admin: Person, second_admin: Person
+) -> None:
+    created = create_key(client, admin, ["reports:read"], confirmed_by=second_admin)
     before = datetime.now(UTC) - timedelta(seconds=1)
     assert (
         client.get("/api/v1/test-probe/reports-read", headers=bearer(created["secret"])).status_code
@@ -195,9 +217,9 @@ def test_last_used_at_is_set_on_use(probe_app: FastAPI, client: TestClient, admi
 
 
 def test_last_used_at_moves_on_with_later_use(
-    probe_app: FastAPI, client: TestClient, admin: Person
+    probe_app: FastAPI, client: TestClient, admin: Person, second_admin: Person
 ) -> None:
-    created = create_key(client, admin, ["reports:read"])
+    created = create_key(client, admin, ["reports:read"], confirmed_by=second_admin)
     probe = "/api/v1/test-probe/reports-read"
     assert client.get(probe, headers=bearer(created["secret"])).status_code == 200
     later = datetime.now(UTC) + timedelta(hours=2)
@@ -236,9 +258,9 @@ def test_malformed_or_unknown_keys_are_refused(
 
 
 def test_revoking_a_key_stops_it_working(
-    probe_app: FastAPI, client: TestClient, admin: Person
+    probe_app: FastAPI, client: TestClient, admin: Person, second_admin: Person
 ) -> None:
-    created = create_key(client, admin, ["reports:read"])
+    created = create_key(client, admin, ["reports:read"], confirmed_by=second_admin)
     probe = "/api/v1/test-probe/reports-read"
     assert client.get(probe, headers=bearer(created["secret"])).status_code == 200
     revoked = client.delete(f"{KEYS}/{created['id']}", headers=admin.headers)
@@ -272,10 +294,10 @@ def test_revoking_an_unknown_key_is_404(client: TestClient, admin: Person) -> No
 
 
 def test_revoking_one_key_leaves_the_others_working(
-    probe_app: FastAPI, client: TestClient, admin: Person
+    probe_app: FastAPI, client: TestClient, admin: Person, second_admin: Person
 ) -> None:
-    kept = create_key(client, admin, ["reports:read"])
-    dropped = create_key(client, admin, ["reports:read"])
+    kept = create_key(client, admin, ["reports:read"], confirmed_by=second_admin)
+    dropped = create_key(client, admin, ["reports:read"], confirmed_by=second_admin)
     assert client.delete(f"{KEYS}/{dropped['id']}", headers=admin.headers).status_code == 204
     probe = "/api/v1/test-probe/reports-read"
     assert client.get(probe, headers=bearer(kept["secret"])).status_code == 200

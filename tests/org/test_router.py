@@ -118,6 +118,11 @@ MATRIX: list[tuple[Call, frozenset[Role]]] = [
     (Call("POST", "/role-grants/{grant_id}/cancel", None, '"1"'), frozenset()),
     (Call("GET", "/api-keys"), ADMIN),
     (Call("POST", "/api-keys", lambda: {"name": "feed", "scopes": ["staffing:write"]}), ADMIN),
+    (Call("GET", "/api-keys/{api_key_id}"), ADMIN),
+    (Call("POST", "/api-keys/{api_key_id}/confirm", None, '"1"'), ADMIN),
+    (Call("POST", "/api-keys/{api_key_id}/reject", None, '"1"'), ADMIN),
+    # Cancelling is the creator's alone (tests/auth/test_api_key_confirmation.py).
+    (Call("POST", "/api-keys/{api_key_id}/cancel", None, '"1"'), frozenset()),
     (Call("DELETE", "/api-keys/{api_key_id}"), ADMIN),
     (Call("GET", "/audit"), AUDITOR),
     (Call("GET", "/audit/verify"), AUDITOR),

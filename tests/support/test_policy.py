@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -232,3 +233,72 @@ def test_overdue_means_past_due_without_first_contact() -> None:
     assert policy.is_overdue(req, req.due_at + timedelta(minutes=1))
     req.first_contact_at = req.created_at + timedelta(minutes=40)
     assert not policy.is_overdue(req, req.due_at + timedelta(minutes=1))
+
+
+# --- hard rules win over soft ones, whatever the order ---------------------------------------
+
+_HARD_FACTS: dict[ExclusionReason, Any] = {
+    ExclusionReason.is_requester: lambda s: ({}, {"requester_id": s.user_id}),
+    ExclusionReason.is_assigner: lambda s: ({}, {"assigner_id": s.user_id}),
+    ExclusionReason.leads_department: lambda s: ({"led_department_id": DEPT_A}, {}),
+    ExclusionReason.conflicting_roles: lambda s: ({"has_conflicting_roles": True}, {}),
+    ExclusionReason.inactive: lambda s: ({"is_active": False}, {}),
+    ExclusionReason.not_trained: lambda s: ({"training_completed_on": None}, {}),
+    ExclusionReason.training_expired: lambda s: ({"training_expires_on": date(2026, 11, 22)}, {}),
+    ExclusionReason.involved_in_event: lambda s: ({}, {"involved_ids": frozenset({s.user_id})}),
+    ExclusionReason.same_department: lambda s: (
+        {"department_id": DEPT_A},
+        {"not_own_department": True},
+    ),
+}
+_SOFT_FACTS: dict[ExclusionReason, Any] = {
+    ExclusionReason.paused: lambda s: ({"is_paused": True}, {}),
+    ExclusionReason.already_offered: lambda s: ({}, {"passed_over_ids": frozenset({s.user_id})}),
+    ExclusionReason.is_coordinator: lambda s: ({"is_coordinator": True}, {}),
+    ExclusionReason.at_capacity: lambda s: ({"open_caseload": 3}, {}),
+    ExclusionReason.off_call: lambda s: ({"windows": ()}, {}),
+}
+
+
+def test_every_reason_is_either_hard_or_soft() -> None:
+    assert set(_HARD_FACTS) | set(_SOFT_FACTS) == set(ExclusionReason)
+    assert set(_SOFT_FACTS) == policy.SOFT_REASONS
+
+
+@pytest.mark.parametrize("soft", list(_SOFT_FACTS), ids=str)
+@pytest.mark.parametrize("hard", list(_HARD_FACTS), ids=str)
+def test_a_hard_rule_wins_over_a_soft_one(hard: ExclusionReason, soft: ExclusionReason) -> None:
+    base = supporter()
+    sup_hard, req_hard = _HARD_FACTS[hard](base)
+    sup_soft, req_soft = _SOFT_FACTS[soft](base)
+    sup = replace(base, **sup_hard, **sup_soft)
+    req = request(**req_hard, **req_soft)
+    result = match_supporters(req, [sup], local_now=MONDAY_NOON, today=TODAY)
+    (exclusion,) = result.excluded
+    assert exclusion.reason == hard
+    assert set(exclusion.reasons) == {hard, soft}
+    assert not exclusion.overridable
+
+
+@pytest.mark.parametrize("soft", list(_SOFT_FACTS), ids=str)
+def test_soft_rules_alone_are_overridable(soft: ExclusionReason) -> None:
+    base = supporter()
+    sup_soft, req_soft = _SOFT_FACTS[soft](base)
+    result = match_supporters(
+        request(**req_soft), [replace(base, **sup_soft)], local_now=MONDAY_NOON, today=TODAY
+    )
+    (exclusion,) = result.excluded
+    assert (exclusion.reasons, exclusion.overridable) == ((soft,), True)
+
+
+def test_every_failed_rule_is_listed_hard_ones_first() -> None:
+    sup = supporter(is_paused=True, training_completed_on=None, windows=(), open_caseload=9)
+    req = request(involved_ids=frozenset({sup.user_id}))
+    (exclusion,) = match_supporters(req, [sup], local_now=MONDAY_NOON, today=TODAY).excluded
+    assert exclusion.reasons == (
+        ExclusionReason.not_trained,
+        ExclusionReason.involved_in_event,
+        ExclusionReason.paused,
+        ExclusionReason.at_capacity,
+        ExclusionReason.off_call,
+    )

@@ -3,7 +3,7 @@
 Owns users (email, display name, roles, department id, profession, active flag, argon2id
 password hash), refresh tokens (opaque, SHA-256 stored, rotated on every use, reuse
 revokes the whole family), sign-in throttling and lockout, and API keys for service
-accounts (``hvn_<prefix>_<secret>``, SHA-256 stored, scopes, revocable).
+accounts (``hvn_<prefix>_<secret>``, SHA-256 stored, scopes, a state, revocable).
 
 Access tokens are 15-minute HS256 JWTs (``aud=haven-api``). The principal is resolved
 once per request from the Bearer header and carries roles or scopes; every route declares
@@ -39,8 +39,30 @@ The separation of roles (DESIGN.md; rules in :mod:`haven.auth.policy`, applied b
   after that event) and, for grants, ``grant_id``, ``grant_roles`` and the lead's
   ``grant_department_id``: ``user.created``, ``user.roles_changed``,
   ``user.role_grant_proposed|confirmed|rejected|cancelled|expired``.
+* API keys that read content follow the same two-person rule. A key with a scope in
+  :data:`policy.CONTENT_SCOPES` (``reports:read``, ``fhir:read``: reports, and reports as FHIR
+  resources) would let one administrator read what no administrator may, so it is created
+  ``pending`` and authenticates only once another administrator (not its creator, re-read as
+  an active admin) confirms it, with If-Match on the key's version; the creator may cancel,
+  another admin may reject, and it expires after ``HAVEN_AUTH_ROLE_GRANT_DAYS`` (the periodic
+  job ``api_keys_expired``, or the confirmation that finds it late). Decision: the secret is
+  made and shown at creation, once, to the creator, and is refused (401, said only to the
+  holder of the whole secret) while pending; it is not issued at confirmation. The creator
+  is the one who asked for the key and installs it, so the usual maker-checker split holds:
+  the confirming administrator approves, never holds the secret, and cannot use what they
+  approved; the creator holds it and cannot approve it. Issuing at confirmation would hand
+  the secret to the approver (or need a third step to fetch it), and keys stored before
+  this rule (migration 0014 puts those with a content scope on hold) keep their secret.
+  Confirmation refuses (409) a key whose creator is no longer an active admin, since they
+  hold its secret. Write-only keys (``reports:write``, ``staffing:write``) are ``active`` at
+  once. Any admin revokes any key at once (it only removes access). Every step is an audit
+  row on the key whose ``detail`` holds ``scopes`` and ``status``, never the secret nor the
+  name: ``api_key.created|confirmed|rejected|cancelled|expired|revoked``. ``last_used_at`` is
+  written past the ORM, so use does not move the version an If-Match names.
 * Residual risk, by design: an administrator who creates an account knows its initial
-  password; the confirming administrator vouches that the account is the person's.
+  password; the confirming administrator vouches that the account is the person's. Two
+  administrators acting together can still make a key that reads reports: the rule makes
+  it take two, and the audit log names both.
 
 Decision: sign-in failures are counted per email (stored as SHA-256 in ``sign_in_throttle``)
 whether or not the account exists, so the answer never hints which, in every process and

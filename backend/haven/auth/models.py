@@ -67,8 +67,14 @@ class RefreshToken(SQLModel, table=True):
     revoked_at: datetime | None = utc_field(nullable=True)
 
 
+_api_key_version = version_column()
+
+
 class ApiKey(SQLModel, table=True):
-    """A service account's key: ``hvn_<prefix>_<secret>``, stored as SHA-256 of the whole key."""
+    """A service account's key: ``hvn_<prefix>_<secret>``, stored as SHA-256 of the whole key.
+
+    A key with a scope that reads content is created ``pending`` and authenticates only once
+    another administrator has confirmed it (``status`` ``active``); see :mod:`haven.auth`."""
 
     __tablename__ = "api_keys"
 
@@ -77,12 +83,22 @@ class ApiKey(SQLModel, table=True):
     prefix: str = Field(max_length=16, unique=True)
     secret_hash: str = Field(max_length=64)
     scopes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    status: str = Field(max_length=16, index=True)
     created_by_id: uuid.UUID | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL"
     )
     created_at: datetime = utc_field()
+    # A pending key waits until then for a second administrator.
+    expires_at: datetime | None = utc_field(nullable=True)
+    decided_by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="RESTRICT"
+    )
+    decided_at: datetime | None = utc_field(nullable=True)
     last_used_at: datetime | None = utc_field(nullable=True)
     revoked_at: datetime | None = utc_field(nullable=True)
+    version: int = Field(default=1, sa_column=_api_key_version)
+
+    __mapper_args__ = {"version_id_col": _api_key_version}
 
 
 _grant_version = version_column()

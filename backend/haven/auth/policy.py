@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from haven.auth.schemas import Role
+from haven.auth.schemas import Role, Scope
 
 # Roles that read identified reports or manage people: none of them may sit on one account
 # with a role of the peer-support program, or what is said in support could reach the
@@ -24,6 +24,17 @@ SUPPORT_ROLES: frozenset[Role] = frozenset({Role.support_coordinator, Role.peer_
 PRIVILEGED_ROLES: frozenset[Role] = frozenset(
     {Role.admin, Role.auditor, Role.safety_officer, Role.support_coordinator, Role.department_lead}
 )
+
+
+# API-key scopes that read content (reports, and reports as FHIR resources): a key holding
+# one would let a single administrator read what no administrator may, so it works only once
+# a second administrator confirms it. Write-only scopes apply at once.
+CONTENT_SCOPES: frozenset[Scope] = frozenset({Scope.reports_read, Scope.fhir_read})
+
+
+def key_needs_second_admin(scopes: Iterable[str]) -> bool:
+    """True when an API key with these scopes waits for a second administrator."""
+    return any(Scope(s) in CONTENT_SCOPES for s in scopes)
 
 
 def _as_roles(roles: Iterable[str]) -> set[Role]:

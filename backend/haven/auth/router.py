@@ -12,6 +12,7 @@ from haven.auth.deps import Public
 from haven.auth.schemas import RefreshRequest, TokenResponse
 from haven.core.errors import problem_responses
 from haven.core.http import API_PREFIX, HavenRoute, SessionDep
+from haven.core.limits import client_limit
 from haven.core.settings import get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=HavenRoute)
@@ -39,13 +40,16 @@ def _token_response(response: Response, tokens: service.IssuedTokens) -> TokenRe
 
 
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, max_length=256)]
+# Every sign-in costs an argon2 verification, account or not: counted per client (in memory,
+# by a key that forgets the address; haven.core.limits) as well as per email (stored).
+SIGN_INS_PER_CLIENT = client_limit("sign_ins")
 
 
 @router.post(
     "/token",
     response_model=TokenResponse,
-    dependencies=[Public],
-    responses=problem_responses(401, 422, 429),
+    dependencies=[Public, SIGN_INS_PER_CLIENT],
+    responses=problem_responses(401, 422, 429, 503),
     summary="Sign in with email and password (OAuth2 password grant)",
 )
 def sign_in(

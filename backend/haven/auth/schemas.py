@@ -142,14 +142,43 @@ class UserUpdate(RequestModel):
     is_active: bool | None = None
 
 
+class ApiKeyStatus(StrEnum):
+    """Where a key stands in the two-person rule: only ``active`` keys authenticate."""
+
+    pending = "pending"
+    active = "active"
+    rejected = "rejected"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
 class ApiKeyRead(ResponseModel):
     id: uuid.UUID
     name: str
     scopes: list[Scope]
     prefix: str
+    status: ApiKeyStatus = Field(
+        description="`pending`: a key with a scope that reads content (`reports:read`, "
+        "`fhir:read`) does not work until another administrator confirms it; `active`: it "
+        "works (unless revoked); `rejected`, `cancelled`, `expired`: it never will."
+    )
+    created_by_id: uuid.UUID | None = Field(
+        description="The administrator who created the key: the only one shown its secret."
+    )
+    created_by_name: str
     created_at: datetime
+    expires_at: datetime | None = Field(
+        description="A pending key not confirmed by then expires; null once decided, and for "
+        "keys that never waited."
+    )
+    decided_by_id: uuid.UUID | None = Field(
+        description="The administrator who confirmed or rejected it (the creator, when they "
+        "cancelled it; null when it expired or never waited)."
+    )
+    decided_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+    version: int
 
 
 class ApiKeyCreate(RequestModel):
@@ -158,4 +187,8 @@ class ApiKeyCreate(RequestModel):
 
 
 class ApiKeyCreated(ApiKeyRead):
-    secret: str = Field(description="The whole key, shown this once. Send it as a Bearer token.")
+    secret: str = Field(
+        description="The whole key, shown this once, to the administrator who created it. Send "
+        "it as a Bearer token. A `pending` key is refused (401) until another administrator "
+        "confirms it; the secret does not change then."
+    )

@@ -11,7 +11,10 @@ import { TextField } from '../../components/TextField';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
 import { useKeysetList } from '../../hooks/useKeysetList';
 import { usePageTitle } from '../../hooks/usePageTitle';
-import { createApiKey, listApiKeys, revokeApiKey } from './apiKeysApi';
+import { useAuth } from '../auth/useAuth';
+import { createApiKey, listApiKeys, listPendingApiKeys, revokeApiKey } from './apiKeysApi';
+import { keyIsLive, keyNeedsSecondAdmin, keyStatusLabel } from './keyRules';
+import { PendingApiKeys } from './PendingApiKeys';
 
 const FIELDS = ['name', 'scopes'] as const;
 
@@ -19,6 +22,8 @@ export default function ApiKeysPage() {
   usePageTitle('API keys');
   const load = useCallback((cursor: string | null) => listApiKeys(cursor), []);
   const list = useKeysetList<ApiKey>(load);
+  const pending = useKeysetList<ApiKey>(listPendingApiKeys);
+  const { me } = useAuth();
   const idempotencyKey = useIdempotencyKey();
 
   const [name, setName] = useState('');
@@ -40,7 +45,11 @@ export default function ApiKeysPage() {
       setCreated(key);
       setName('');
       setScopes([]);
+      if (key.status === 'pending') {
+        setStatus(`API key ${key.name} waits for a second administrator: it does not work until another administrator confirms it.`);
+      }
       list.reload();
+      pending.reload();
     } catch (error) {
       setErrors(toFormErrors(error, { fields: FIELDS }));
     } finally {
@@ -58,6 +67,7 @@ export default function ApiKeysPage() {
       setConfirmingId(null);
       setStatus(`API key ${key.name} revoked.`);
       list.reload();
+      pending.reload();
     } catch (error) {
       setRevokeError(
         error instanceof ApiError && error.status === 404
@@ -67,12 +77,19 @@ export default function ApiKeysPage() {
     }
   };
 
+  const onDecided = (message: string) => {
+    setStatus(message);
+    pending.reload();
+    list.reload();
+  };
+
   return (
     <>
       <h1>API keys</h1>
       <p className="lead">
         Keys let hospital systems and scripts call Haven with only the scopes you give them. A key’s secret is
-        shown once, when it is created.
+        shown once, when it is created, to the administrator who creates it. A key that reads reports
+        (reports:read or fhir:read) works only once a second administrator confirms it.
       </p>
       <StatusMessage message={status} />
 
@@ -82,7 +99,11 @@ export default function ApiKeysPage() {
             title={`New key: ${created.name}`}
             label="API key secret"
             secret={created.secret}
-            explanation="Copy this secret now and store it in the calling system's secret store. Haven keeps only a hash and will not show it again."
+            explanation={
+              created.status === 'pending'
+                ? "Copy this secret now and store it in the calling system's secret store. Haven keeps only a hash and will not show it again, to you or to anyone. It does not work until another administrator confirms the key; confirming does not change it."
+                : "Copy this secret now and store it in the calling system's secret store. Haven keeps only a hash and will not show it again."
+            }
           />
           <button type="button" className="button button--secondary" onClick={() => setCreated(null)}>
             Done: I have stored the secret
@@ -111,6 +132,12 @@ export default function ApiKeysPage() {
               onChange={(values) => setScopes(values as ApiKeyScope[])}
               error={errors.fieldErrors.scopes}
             />
+            {keyNeedsSecondAdmin(scopes) ? (
+              <p className="field__hint">
+                Saving asks a second administrator to confirm this key: a key that reads reports works only once another
+                administrator confirms it.
+              </p>
+            ) : null}
             <div className="form__actions">
               <button type="submit" className="button button--primary" disabled={submitting}>
                 {submitting ? 'Creating…' : 'Create key'}
@@ -119,6 +146,8 @@ export default function ApiKeysPage() {
           </form>
         </section>
       )}
+
+      <PendingApiKeys keys={pending} meId={me?.id} onDecided={onDecided} />
 
       <section aria-labelledby="keys-heading">
         <h2 id="keys-heading">Keys</h2>
@@ -132,11 +161,19 @@ export default function ApiKeysPage() {
                 <h3 className="card__title">{key.name}</h3>
                 <p className="card__meta">
                   Prefix <span className="code">{key.prefix}</span>{' '}
-                  {key.revoked_at ? (
-                    <span className="badge badge--muted">Revoked</span>
-                  ) : (
-                    <span className="badge badge--ok">Active</span>
-                  )}
+                  <span
+                    className={
+                      key.revoked_at
+                        ? 'badge badge--muted'
+                        : key.status === 'active'
+                          ? 'badge badge--ok'
+                          : key.status === 'pending'
+                            ? 'badge badge--status'
+                            : 'badge badge--muted'
+                    }
+                  >
+                    {keyStatusLabel(key)}
+                  </span>
                 </p>
                 <ul className="tag-list" aria-label={`Scopes of ${key.name}`}>
                   {key.scopes.map((scope) => (
@@ -162,7 +199,7 @@ export default function ApiKeysPage() {
                   ) : null}
                 </p>
               </div>
-              {key.revoked_at ? null : (
+              {!keyIsLive(key) ? null : (
                 <div className="card__actions">
                   {confirmingId === key.id ? (
                     <>
