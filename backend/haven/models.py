@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from haven.auth.models import ApiKey, RefreshToken, User, UserRole
+from haven.auth.models import ApiKey, RefreshToken, RoleGrant, User, UserRole
 from haven.checkins.models import (
     CheckinAnswer,
     CheckinParticipation,
@@ -23,6 +23,7 @@ from haven.debriefs.models import (
     DebriefRecord,
     DebriefReport,
 )
+from haven.insights.models import InsightRelease
 from haven.notifications.models import EmailOutbox, Notification
 from haven.org.models import Department, Organisation
 from haven.reports.models import (
@@ -43,6 +44,7 @@ from haven.support.models import (
     Supporter,
     SupportFeedback,
     SupportFollowUp,
+    SupportRecordKey,
     SupportRequest,
     SupportResources,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "Department",
     "EmailOutbox",
     "IdempotencyRecord",
+    "InsightRelease",
     "JustCultureReview",
     "JustCultureReviewRevision",
     "Lesson",
@@ -84,10 +87,12 @@ __all__ = [
     "ReportMessage",
     "ReportRiskFlag",
     "ReportSubcategory",
+    "RoleGrant",
     "StaffingShift",
     "SupportEncounter",
     "SupportFeedback",
     "SupportFollowUp",
+    "SupportRecordKey",
     "SupportRequest",
     "SupportResources",
     "Supporter",

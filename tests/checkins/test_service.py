@@ -17,10 +17,8 @@ from haven.core import clock
 from haven.core.db import new_session
 from haven.core.weeks import monday_of
 from haven.models import metadata
-from haven.reports import service as reports_service
-from haven.reports.schemas import Category, Harm, ReportKind
 from tests.conftest import is_postgres
-from tests.factories.checkins import add_reports, add_responses, add_shifts, answers, submit
+from tests.factories.checkins import add_responses, add_shifts, answers, submit
 from tests.factories.org import make_department, make_person
 
 _MONDAY = monday_of(datetime.now(UTC).date()) + timedelta(weeks=3)
@@ -389,36 +387,3 @@ def test_a_days_patient_census_is_the_mean_of_its_shifts(engine: Engine) -> None
         (week,) = service.weekly_staffing_figures(session, start=day, end=day)
     assert week.week_start == date(2026, 1, 5)
     assert week.patient_days == 20.0
-
-
-def test_report_figures_group_by_week_of_occurrence(engine: Engine) -> None:
-    department = make_department(engine)
-    add_reports(engine, department, date(2026, 1, 5), 2, harm="moderate")  # a Monday
-    add_reports(engine, department, date(2026, 1, 11), 3, kind="near_miss", category="fall")
-    add_reports(engine, department, date(2026, 1, 12), 1)  # the next Monday
-    with new_session(engine) as session:
-        figures = {
-            f.week_start: f
-            for f in reports_service.weekly_figures(
-                session, start=date(2026, 1, 5), end=date(2026, 1, 18)
-            )
-        }
-    first = figures[date(2026, 1, 5)]
-    assert first.reports == 5
-    assert first.by_kind[ReportKind.incident] == 2
-    assert first.by_kind[ReportKind.near_miss] == 3
-    assert first.by_category[Category.fall] == 3
-    assert first.by_category[Category.blood] == 0
-    assert first.by_harm[Harm.moderate] == 2
-    assert first.harm_events == 2
-    assert figures[date(2026, 1, 12)].reports == 1
-
-
-def test_report_figures_leave_out_days_outside_the_range(engine: Engine) -> None:
-    department = make_department(engine)
-    add_reports(engine, department, date(2026, 1, 4), 4)
-    with new_session(engine) as session:
-        figures = reports_service.weekly_figures(
-            session, start=date(2026, 1, 5), end=date(2026, 1, 11)
-        )
-    assert figures == []

@@ -16,7 +16,6 @@ from haven.checkins import service
 from haven.checkins.models import CheckinAnswer, CheckinResponse, CheckinTemplate, StaffingShift
 from haven.core import clock
 from haven.core.db import new_session
-from haven.reports import service as reports_service
 from haven.reports.models import Report
 from tests.factories.org import Person
 
@@ -176,36 +175,37 @@ def add_shifts(
 def add_reports(
     engine: Engine,
     department_id: uuid.UUID,
-    occurred_on: date,
+    submitted_on: date,
     count: int,
     *,
     kind: str = "incident",
     category: str = "medication",
     harm: str = "none",
+    reporters: Sequence[uuid.UUID] = (),
 ) -> None:
+    """``count`` reports that arrived on a day (loaded in bulk, as an import would): named
+    ones from ``reporters`` in turn, anonymous ones when there are none."""
     table = Report.__table__  # type: ignore[attr-defined]
     rows = [
         {
             "id": uuid.uuid4(),
-            "mode": "anonymous",
+            "mode": "named" if reporters else "anonymous",
+            "reporter_id": reporters[i % len(reporters)] if reporters else None,
             "kind": kind,
             "category": category,
             "harm": harm,
             "ncc_merp": "C" if category == "medication" else None,
-            "occurred_on": occurred_on,
+            "occurred_on": submitted_on,
             "department_id": department_id,
             "description": "Test report.",
             "contributing_factors": [],
             "status": "submitted",
             "source": "web",
-            "submitted_on": occurred_on,
+            "submitted_on": submitted_on,
             "version": 1,
         }
-        for _ in range(count)
+        for i in range(count)
     ]
     if rows:
         with engine.begin() as conn:
             conn.execute(sa.insert(table), rows)
-        with new_session(engine) as session:  # loaded in bulk, as an import would be
-            reports_service.rebuild_week_counts(session)
-            session.commit()

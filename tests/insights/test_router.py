@@ -566,22 +566,24 @@ def test_support_requests_are_counted_and_a_small_group_is_suppressed(
     from datetime import UTC, datetime, time
 
     from haven.core import clock
-    from haven.insights.service import last_complete_week
+    from haven.core.weeks import monday_of
+    from tests.factories.insights import after_release
 
     big = make_department(engine, "Big Ward", "BIG")
     busy = make_department(engine, "Busy Ward", "BUSY")
     small = make_department(engine, "Small Ward", "SMALL")
-    wednesday = datetime.combine(last_complete_week() + timedelta(days=2), time(10), tzinfo=UTC)
+    this_week = monday_of(clock.today())
+    wednesday = datetime.combine(this_week + timedelta(days=2), time(10), tzinfo=UTC)
     requesters = [make_person(engine, department_id=big) for _ in range(7)]
     requesters += [make_person(engine, department_id=busy) for _ in range(6)]
     requesters += [make_person(engine, department_id=small) for _ in range(2)]
     clock.set_clock(lambda: wednesday)
     for person in requesters:
         make_request(engine, person)
-    clock.set_clock(None)
+    clock.set_clock(lambda: after_release(this_week))
     coordinator = make_person(engine, Role.support_coordinator)
     body = client.get(URL, headers=coordinator.headers).json()
-    week = last_complete_week().isoformat()
+    week = this_week.isoformat()
     assert _row(body, big, week)["support"]["requests"] == {"value": 7.0, "suppressed": False}
     assert _row(body, small, week)["support"]["requests"] == {"value": None, "suppressed": True}
     # The organisation's 15 minus Big Ward's 7 must not give Small Ward's 2 away: the
@@ -590,3 +592,7 @@ def test_support_requests_are_counted_and_a_small_group_is_suppressed(
     organisation = _row(body, None, week)["support"]
     assert organisation["requests"] == {"value": 15.0, "suppressed": False}
     assert organisation["median_minutes_to_first_contact"] == {"value": None, "suppressed": False}
+    # Nobody has been contacted yet: the organisation's 0 would say so of the two hidden
+    # departments too, so it is hidden with them (Big Ward's own 0 is shown).
+    assert organisation["first_contacts"] == {"value": None, "suppressed": True}
+    assert _row(body, big, week)["support"]["first_contacts"] == {"value": 0.0, "suppressed": False}

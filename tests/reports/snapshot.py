@@ -73,24 +73,3 @@ def by_table(rows: Iterable[Row]) -> dict[str, int]:
     for row in rows:
         counts[row.table] = counts.get(row.table, 0) + 1
     return counts
-
-
-WEEK_COUNTS = "report_week_counts"
-
-
-def assert_counts_only(rows: Iterable[Row], department_id: uuid.UUID) -> None:
-    """A submission also adds to the weekly counts (for insights) of its week and
-    department: that row must hold nothing else (no id, no person, no time finer than the
-    week, nothing but whole counts)."""
-    for row in rows:
-        if row.table != WEEK_COUNTS:
-            continue
-        values = row.as_dict()
-        week = values.pop("week_start")
-        assert isinstance(week, date) and not isinstance(week, datetime), row
-        assert week.weekday() == 0, row
-        assert values.pop("department_id") == department_id, row
-        assert values, row
-        for column, count in values.items():
-            assert column.startswith(("kind_", "category_", "harm_")), row
-            assert isinstance(count, int) and count >= 0, row

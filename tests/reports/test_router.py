@@ -80,6 +80,7 @@ GET      /reports/{report_id}/just-culture-reviews/{review_id}/revisions   401  
 POST     /lessons                                                          401   403      403  403   403    201  403    403   403     403     403    403     403     403
 GET      /lessons                                                          401   200      200  200   200    200  200    200   200     200     403    403     403     403
 GET      /lessons/{lesson_id}                                              401   200      200  200   200    200  200    200   200     200     403    403     403     403
+GET      /anonymous/form                                                   200   200      200  200   200    200  200    200   200     200     200    200     200     200
 POST     /anonymous/reports                                                201   201      201  201   201    201  201    201   201     201     201    201     201     201
 POST     /anonymous/session                                                200   200      200  200   200    200  200    200   200     200     200    200     200     200
 GET      /anonymous/report                                                 401   403      403  403   403    403  403    403   403     403     403    403     403     200

@@ -127,7 +127,10 @@ class CheckinSubmit(RequestModel):
 
 
 class CheckinReceipt(ResponseModel):
-    period_start: date
+    """Your answer is received. It is counted together with others': it is stored only in
+    a batch of at least k answers, so that none can be told apart (see the route)."""
+
+    period_start: date = Field(description="The period your answer counts in.")
     period_end: date
     support_requested: bool = Field(description="Peer support was asked to contact you.")
 
@@ -214,3 +217,14 @@ class StaffingWeekFigures:
     patient_census: int  # the sum of the census over those shifts
     census_staff: int  # actual staff on the shifts with a census
     patient_days: float  # per day the mean census of its shifts, summed
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerValues:
+    """The distinct answers given to one question in one department and period, for
+    insights' small-cell rules: what one respondent of a hidden cell may know is their own
+    answer, one of these. Never who gave which, nor how many gave each."""
+
+    department_id: uuid.UUID | None
+    question_key: str
+    values: frozenset[int]

@@ -1,28 +1,36 @@
 """Check-in and staffing rules, and the weekly figures they give insights.
 
-Check-ins keep the promise in :mod:`haven.checkins.models`: a submission writes the
-person's participation, rewrites the cell's responses under fresh random ids in a random
-order, and adds to the weekly rollups, all in one transaction. It writes no audit row (an
-audit row's time and sequence would date the answer) and the route takes no
-Idempotency-Key (the stored request hash would tie the caller to a hash of the answers,
-and answers are few enough to hash them all); a retry is answered 409 instead.
+Check-ins keep the promise in :mod:`haven.checkins`: a submission is checked and then
+waits in this process's memory (:mod:`haven.checkins.pool`); it writes nothing of the
+answer. Once a (period, department) pool holds k answers, :func:`write_ready_batches`
+writes the whole pool in one transaction of its own: the people's participations and their
+responses, each set in an order drawn independently, and the rollups moved by the batch's
+sums. :func:`write_ended_periods` (a periodic job) writes what is left when a period ends.
+No audit row is written (an audit row's time and sequence would date the answer) and the
+route takes no Idempotency-Key (the stored request hash would tie the caller to a hash of
+the answers, and answers are few enough to hash them all); a retry is answered 409 instead.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
 from haven.checkins import policy
+from haven.checkins.figures import answer_values as answer_values
+from haven.checkins.figures import period_end as period_end
 from haven.checkins.models import (
     NO_DEPARTMENT,
     CheckinAnswer,
@@ -34,6 +42,9 @@ from haven.checkins.models import (
     CheckinTemplateVersion,
     StaffingShift,
 )
+from haven.checkins.periods import FORTNIGHT_EPOCH as FORTNIGHT_EPOCH
+from haven.checkins.periods import period_bounds as period_bounds
+from haven.checkins.pool import POOL, Answer, WaitingAnswer
 from haven.checkins.schemas import (
     CheckinPeriod,
     CheckinReceipt,
@@ -54,7 +65,7 @@ from haven.checkins.schemas import (
     TemplateUpdate,
 )
 from haven.core import audit, clock
-from haven.core.db import dialect_insert
+from haven.core.db import dialect_insert, new_session
 from haven.core.errors import (
     Conflict,
     FieldError,
@@ -66,13 +77,18 @@ from haven.core.errors import (
 )
 from haven.core.pagination import PageParams, paginate
 from haven.core.security import Principal
+from haven.core.settings import get_settings
 from haven.core.versioning import etag_for, require_if_match
 from haven.core.weeks import monday_of, week_start
 from haven.org import service as org_service
 from haven.reports.schemas import Shift
 from haven.support import service as support_service
 
+log = logging.getLogger("haven.checkins")
+
+# Orders and ids nobody can predict or reproduce (module attributes, so a test can fix them).
 _shuffle = random.SystemRandom().shuffle
+_new_id = uuid.uuid4
 
 # --- templates ---------------------------------------------------------------------------
 
@@ -118,19 +134,7 @@ DEFAULT_QUESTIONS: list[QuestionWrite] = [
         type=QuestionType.reach_out,
     ),
 ]
-# Fortnights start on the Mondays of even weeks counted from this Monday.
-FORTNIGHT_EPOCH = date(2024, 1, 1)
 STRESS_KEY = "stress"
-
-
-def period_bounds(period: CheckinPeriod | str, day: date) -> tuple[date, date]:
-    """First and last day of the period containing ``day``; periods start on a Monday."""
-    monday = monday_of(day)
-    if CheckinPeriod(period) is CheckinPeriod.fortnightly:
-        weeks = (monday - FORTNIGHT_EPOCH).days // 7
-        monday -= timedelta(weeks=weeks % 2)
-        return monday, monday + timedelta(days=13)
-    return monday, monday + timedelta(days=6)
 
 
 def _questions_json(questions: Sequence[QuestionWrite]) -> list[dict[str, Any]]:
@@ -291,7 +295,13 @@ def update_template(
 # --- answering ---------------------------------------------------------------------------
 
 
+ALREADY_ANSWERED = "You have already answered this check-in. The next one opens next period."
+
+
 def _has_answered(session: Session, user_id: uuid.UUID, period_start: date) -> bool:
+    """Answered: written, or waiting (or being accepted) in this process."""
+    if POOL.is_held(user_id, period_start):
+        return True
     return (
         session.get(CheckinParticipation, {"user_id": user_id, "period_start": period_start})
         is not None
@@ -318,9 +328,6 @@ def current_checkin(session: Session, principal: Principal) -> CurrentCheckin:
         questions=_questions(template),
         has_answered=_has_answered(session, principal.id, start),
     )
-
-
-Answer = tuple[int | None, str | None]
 
 
 def _checked_answers(
@@ -373,160 +380,59 @@ def _checked_answers(
     return stored, wants_contact
 
 
-def _add_to_rollups(
-    session: Session,
-    *,
-    week: date,
-    department_key: uuid.UUID,
-    answers: dict[str, Answer],
-    types: dict[str, QuestionType],
-) -> None:
-    insert = dialect_insert(session)
-    cells = CheckinRollup.__table__  # type: ignore[attr-defined]
-    stmt = insert(cells).values(week_start=week, department_key=department_key, respondents=1)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["week_start", "department_key"],
-            set_={"respondents": cells.c.respondents + 1},
-        )
-    )
-    table = CheckinRollupAnswer.__table__  # type: ignore[attr-defined]
-    for key, (value, _text) in answers.items():
-        if value is None:
-            continue
-        high = int(value >= 4) if types[key] is QuestionType.scale_1_5 else value
-        stmt = insert(table).values(
-            week_start=week,
-            department_key=department_key,
-            question_key=key,
-            answered=1,
-            total=value,
-            high=high,
-        )
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["week_start", "department_key", "question_key"],
-                set_={
-                    "answered": table.c.answered + 1,
-                    "total": table.c.total + value,
-                    "high": table.c.high + high,
-                },
-            )
-        )
+def _wait_for_commit(session: Session, answer: WaitingAnswer) -> None:
+    """The answer starts waiting only once the submitter's transaction commits (with the
+    support request, when one was asked for); if it rolls back, the person is let go."""
+    root = session.get_transaction() or session.begin()
+    state = {"committed": False, "done": False}
 
+    def committed(_session: Session) -> None:
+        state["committed"] = True
 
-def _cell_filter(table: sa.Table, period_start: date, department_id: uuid.UUID | None) -> list[Any]:
-    dep = table.c.department_id
-    return [
-        table.c.period_start == period_start,
-        dep.is_(None) if department_id is None else dep == department_id,
-    ]
+    def ended(_session: Session, transaction: SessionTransaction) -> None:
+        if state["done"] or transaction is not root:
+            return
+        state["done"] = True
+        if not state["committed"]:
+            POOL.release([answer])
+            return
+        POOL.add(answer)
+        bind = session.get_bind()
+        try:
+            write_ended_periods(bind if isinstance(bind, Engine) else bind.engine)
+        except Exception:  # the answer is received whatever happens to a batch
+            log.exception("check-in batches could not be written; they wait")
 
-
-def _rewrite_cell(
-    session: Session,
-    *,
-    period_start: date,
-    department_id: uuid.UUID | None,
-    new_response: dict[str, Any],
-    new_answers: dict[str, Answer],
-) -> None:
-    """Write the cell again, new response included, under fresh ids in a random order."""
-    responses = CheckinResponse.__table__  # type: ignore[attr-defined]
-    answers = CheckinAnswer.__table__  # type: ignore[attr-defined]
-    where = _cell_filter(responses, period_start, department_id)
-    existing = session.execute(
-        sa.select(
-            responses.c.id,
-            responses.c.template_id,
-            responses.c.template_version,
-            responses.c.profession,
-        ).where(*where)
-    ).all()
-    answers_of: dict[uuid.UUID, list[tuple[str, int | None, str | None]]] = defaultdict(list)
-    if existing:
-        for row in session.execute(
-            sa.select(
-                answers.c.response_id, answers.c.question_key, answers.c.value, answers.c.text
-            )
-            .join(responses, responses.c.id == answers.c.response_id)
-            .where(*where)
-        ).all():
-            answers_of[row.response_id].append((row.question_key, row.value, row.text))
-    cell: list[tuple[dict[str, Any], list[tuple[str, int | None, str | None]]]] = [
-        (
-            {
-                "template_id": row.template_id,
-                "template_version": row.template_version,
-                "profession": row.profession,
-            },
-            answers_of[row.id],
-        )
-        for row in existing
-    ]
-    cell.append((new_response, [(k, v, t) for k, (v, t) in new_answers.items()]))
-    _shuffle(cell)
-    if existing:
-        session.execute(
-            sa.delete(answers).where(
-                answers.c.response_id.in_(sa.select(responses.c.id).where(*where))
-            )
-        )
-        session.execute(sa.delete(responses).where(*where))
-    response_rows: list[dict[str, Any]] = []
-    answer_rows: list[dict[str, Any]] = []
-    for fields, items in cell:
-        response_id = uuid.uuid4()
-        response_rows.append(
-            {
-                "id": response_id,
-                "department_id": department_id,
-                "period_start": period_start,
-                **fields,
-            }
-        )
-        answer_rows.extend(
-            {"response_id": response_id, "question_key": k, "value": v, "text": t}
-            for k, v, t in items
-        )
-    session.execute(sa.insert(responses), response_rows)
-    if answer_rows:
-        session.execute(sa.insert(answers), answer_rows)
+    sa.event.listen(session, "after_commit", committed)
+    sa.event.listen(session, "after_transaction_end", ended)
 
 
 def submit_response(
     session: Session, principal: Principal, *, data: CheckinSubmit
 ) -> CheckinReceipt:
+    """Check an answer and let it wait, in this process, for the rest of its batch: nothing
+    of it is written now (see :mod:`haven.checkins`)."""
     template = _open_template(session)
     questions = _questions(template)
     start, end = period_bounds(template.period, clock.today())
     if _has_answered(session, principal.id, start):
-        raise Conflict("You have already answered this check-in. The next one opens next period.")
+        raise Conflict(ALREADY_ANSWERED)
     answers, wants_contact = _checked_answers(questions, data)
     person = auth_service.get_user(session, principal.id)
-    department_id = person.department_id
-    # The cell's rollup row first: its lock makes writers of one cell take turns, so each
-    # rewrite sees the one before it.
-    _add_to_rollups(
-        session,
-        week=start,
-        department_key=department_id or NO_DEPARTMENT,
-        answers=answers,
-        types={q.key: q.type for q in questions},
-    )
-    _rewrite_cell(
-        session,
+    answer = WaitingAnswer(
+        user_id=principal.id,
         period_start=start,
-        department_id=department_id,
-        new_response={
-            "template_id": template.id,
-            "template_version": template.version,
-            "profession": person.profession.value,
-        },
-        new_answers=answers,
+        period_end=end,
+        department_id=person.department_id,
+        profession=person.profession.value,
+        template_id=template.id,
+        template_version=template.version,
+        answers=answers,
+        scale_keys=frozenset(q.key for q in questions if q.type is QuestionType.scale_1_5),
     )
-    session.add(CheckinParticipation(user_id=principal.id, period_start=start))
-    session.flush()
+    if not POOL.hold(principal.id, start):  # the same person, at the same moment
+        raise Conflict(ALREADY_ANSWERED)
+    _wait_for_commit(session, answer)
     support_requested = False
     if wants_contact:
         support_requested = _request_support(session, principal)
@@ -538,6 +444,250 @@ def _request_support(session: Session, principal: Principal) -> bool:
     support gets a request for the person, and nothing of the answers."""
     support_service.request_support_on_consent(session, principal)
     return True
+
+
+# --- batches -------------------------------------------------------------------------------
+
+
+def batch_size() -> int:
+    """k: the fewest answers written together, the smallest group any stored value shares."""
+    return get_settings().insights.min_cell_size
+
+
+def generalised_professions(
+    professions: Sequence[str], k: int, *, unnamed: int = 0
+) -> dict[str, str | None]:
+    """Which profession each answer of a batch is stored under: its own where at least k
+    of the batch share it, else none (NULL). If the answers without a profession (with
+    ``unnamed`` that came without one) would be fewer than k, but some, the next-smallest
+    professions are hidden too, until they are k or more, or every profession is hidden."""
+    counts = Counter(professions)
+    hidden = {p for p, n in counts.items() if n < k}
+    hidden_total = unnamed + sum(counts[p] for p in hidden)
+    for profession in sorted((p for p in counts if p not in hidden), key=lambda p: (counts[p], p)):
+        if hidden_total == 0 or hidden_total >= k:
+            break
+        hidden.add(profession)
+        hidden_total += counts[profession]
+    return {p: None if p in hidden else p for p in counts}
+
+
+def write_ready_batches(engine: Engine) -> int:
+    """Write every waiting pool that holds at least k answers (and retry batches whose
+    write failed), each in a transaction of its own; returns how many answers were
+    written."""
+    k = batch_size()
+    written = 0
+    for sealed in POOL.take_sealed():
+        written += _write_batch(engine, sealed.answers, k=k, leftover=sealed.leftover, sealed=True)
+    for batch in POOL.take_ready(k):
+        written += _write_batch(engine, batch, k=k, leftover=False)
+    return written
+
+
+def write_ended_periods(engine: Engine) -> int:
+    """Write what still waits for periods that have ended (before today): per period, every
+    department's leftovers together as one batch, stored under no department and no
+    profession, or not at all when they are fewer than k, first writing every pool that is
+    ready. Returns how many answers were written. Runs after each accepted answer, as a
+    periodic job, and at shutdown; insights call it before computing a period's release."""
+    written = write_ready_batches(engine)
+    k = batch_size()
+    for batch in POOL.take_ended(clock.today()):
+        written += _write_batch(engine, batch, k=k, leftover=True)
+    return written
+
+
+@dataclass
+class _Batch:
+    written: list[WaitingAnswer] = field(default_factory=list)
+    dropped: list[WaitingAnswer] = field(default_factory=list)  # answered elsewhere already
+    kept: list[WaitingAnswer] = field(default_factory=list)  # not written: too few
+
+
+def _write_batch(
+    engine: Engine,
+    answers: Sequence[WaitingAnswer],
+    *,
+    k: int,
+    leftover: bool,
+    sealed: bool = False,
+) -> int:
+    """One batch in one transaction of its own. If it fails, the batch is sealed and
+    retried as it is (see :meth:`WaitingPool.seal`)."""
+    batch = _Batch()
+    try:
+        with new_session(engine) as session:
+            _insert_batch(session, answers, k=k, leftover=leftover, sealed=sealed, batch=batch)
+            if batch.written:
+                session.commit()
+            else:
+                session.rollback()
+    except Exception:
+        # No count, department or period in the line: only that a write failed.
+        log.exception("a batch of check-in answers could not be written; it is retried")
+        POOL.seal(answers, leftover)
+        return 0
+    # Released only now: until the participations are committed the people stay held, so
+    # a second answer from them is refused throughout.
+    POOL.release(batch.written + batch.dropped)
+    if batch.kept and (leftover or (sealed and batch.dropped)):
+        # Not stored: a leftover batch below k is the price of an anonymity set that
+        # small; a failed batch that lost a member cannot be retried without that
+        # member's answer showing as the difference from its dead attempt. These people
+        # have no participation, so they may answer again while the period is open.
+        POOL.release(batch.kept)
+    elif batch.kept and sealed:
+        POOL.seal(batch.kept, leftover)
+    elif batch.kept:
+        POOL.put_back(batch.kept)
+    return len(batch.written)
+
+
+def _lock_on_sqlite(session: Session) -> None:
+    """Take SQLite's write lock before reading, so the participations read are the ones
+    the batch is checked against (PostgreSQL relies on ON CONFLICT below)."""
+    if session.get_bind().dialect.name == "sqlite":
+        rollups = CheckinRollup.__table__  # type: ignore[attr-defined]
+        session.execute(
+            sa.update(rollups).where(sa.false()).values(respondents=rollups.c.respondents)
+        )
+
+
+def _insert_batch(
+    session: Session,
+    answers: Sequence[WaitingAnswer],
+    *,
+    k: int,
+    leftover: bool,
+    sealed: bool,
+    batch: _Batch,
+) -> None:
+    """Fill ``batch`` with what was written, dropped and kept back; the caller commits
+    only when something was written."""
+    period_start = answers[0].period_start
+    participations = CheckinParticipation.__table__  # type: ignore[attr-defined]
+    _lock_on_sqlite(session)
+    people = [a.user_id for a in answers]
+    answered = set(
+        session.execute(
+            sa.select(participations.c.user_id).where(
+                participations.c.period_start == period_start,
+                participations.c.user_id.in_(people),
+            )
+        ).scalars()
+    )
+    present = set(auth_service.users_by_id(session, people))
+    for answer in answers:
+        if answer.user_id in answered or answer.user_id not in present:
+            batch.dropped.append(answer)
+        else:
+            batch.kept.append(answer)
+    if len(batch.kept) < k or (sealed and batch.dropped):
+        return
+    rows = [{"user_id": a.user_id, "period_start": period_start} for a in batch.kept]
+    _shuffle(rows)
+    insert = dialect_insert(session)
+    inserted = set(
+        session.execute(
+            insert(participations)
+            .on_conflict_do_nothing(index_elements=["user_id", "period_start"])
+            .returning(participations.c.user_id),
+            rows,
+        ).scalars()
+    )
+    if len(inserted) < len(batch.kept):  # another process wrote some of them meanwhile
+        batch.dropped += [a for a in batch.kept if a.user_id not in inserted]
+        batch.kept = [a for a in batch.kept if a.user_id in inserted]
+        if len(batch.kept) < k or sealed:
+            return  # rolled back by the caller
+    kept, batch.kept = batch.kept, []
+    department_id = None if leftover else answers[0].department_id
+    stored = {} if leftover else generalised_professions([a.profession for a in kept], k)
+    _insert_responses(session, kept, department_id=department_id, professions=stored)
+    _add_to_rollups(session, kept, week=period_start, department_key=department_id or NO_DEPARTMENT)
+    batch.written = kept
+
+
+def _insert_responses(
+    session: Session,
+    answers: Sequence[WaitingAnswer],
+    *,
+    department_id: uuid.UUID | None,
+    professions: dict[str, str | None],
+) -> None:
+    """Fresh random ids, and an order of their own: drawn again, independently of the
+    participations' order and of the order people answered in."""
+    order = list(answers)
+    _shuffle(order)
+    response_rows: list[dict[str, Any]] = []
+    answer_rows: list[dict[str, Any]] = []
+    for answer in order:
+        response_id = _new_id()
+        response_rows.append(
+            {
+                "id": response_id,
+                "template_id": answer.template_id,
+                "template_version": answer.template_version,
+                "department_id": department_id,
+                "profession": professions.get(answer.profession),
+                "period_start": answer.period_start,
+            }
+        )
+        answer_rows += [
+            {"response_id": response_id, "question_key": key, "value": value, "text": text}
+            for key, (value, text) in answer.answers.items()
+        ]
+    session.execute(sa.insert(CheckinResponse.__table__), response_rows)  # type: ignore[attr-defined]
+    if answer_rows:
+        session.execute(sa.insert(CheckinAnswer.__table__), answer_rows)  # type: ignore[attr-defined]
+
+
+def _add_to_rollups(
+    session: Session, answers: Sequence[WaitingAnswer], *, week: date, department_key: uuid.UUID
+) -> None:
+    """The batch's sums, one statement per rollup row: no row ever moves by fewer than k."""
+    sums: dict[str, list[int]] = {}
+    for answer in answers:
+        for key, (value, _text) in answer.answers.items():
+            if value is None:
+                continue
+            high = int(value >= 4) if key in answer.scale_keys else value
+            row = sums.setdefault(key, [0, 0, 0])
+            row[0] += 1
+            row[1] += value
+            row[2] += high
+    insert = dialect_insert(session)
+    cells = CheckinRollup.__table__  # type: ignore[attr-defined]
+    stmt = insert(cells).values(
+        week_start=week, department_key=department_key, respondents=len(answers)
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["week_start", "department_key"],
+            set_={"respondents": cells.c.respondents + len(answers)},
+        )
+    )
+    table = CheckinRollupAnswer.__table__  # type: ignore[attr-defined]
+    for key, (answered, total, high) in sorted(sums.items()):
+        stmt = insert(table).values(
+            week_start=week,
+            department_key=department_key,
+            question_key=key,
+            answered=answered,
+            total=total,
+            high=high,
+        )
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["week_start", "department_key", "question_key"],
+                set_={
+                    "answered": table.c.answered + answered,
+                    "total": table.c.total + total,
+                    "high": table.c.high + high,
+                },
+            )
+        )
 
 
 # --- figures for insights ------------------------------------------------------------------
@@ -597,16 +747,48 @@ class LoadedResponse:
     """One past answer to load in bulk (an import, the demo): no person attached."""
 
     department_id: uuid.UUID | None
-    profession: str
+    profession: str | None
     period_start: date
     answers: dict[str, int]
+
+
+def generalise_loaded(responses: Sequence[LoadedResponse], k: int) -> list[LoadedResponse]:
+    """Rule 3 of :mod:`haven.checkins` for a bulk load: a (period, department) group of
+    fewer than k loses its department (it joins the period's answers without one), then
+    each (period, department) group's professions are generalised as a batch's are."""
+    sizes = Counter((r.period_start, r.department_id) for r in responses)
+    moved = [
+        r
+        if r.department_id is None or sizes[(r.period_start, r.department_id)] >= k
+        else LoadedResponse(None, None, r.period_start, r.answers)
+        for r in responses
+    ]
+    groups: dict[tuple[date, uuid.UUID | None], list[LoadedResponse]] = defaultdict(list)
+    for r in moved:
+        groups[(r.period_start, r.department_id)].append(r)
+    generalised: list[LoadedResponse] = []
+    for group in groups.values():
+        named = [r.profession for r in group if r.profession is not None]
+        kept = generalised_professions(named, k, unnamed=len(group) - len(named))
+        generalised += [
+            LoadedResponse(
+                r.department_id,
+                None if r.profession is None else kept[r.profession],
+                r.period_start,
+                r.answers,
+            )
+            for r in group
+        ]
+    return generalised
 
 
 def load_responses(session: Session, *, responses: Sequence[LoadedResponse]) -> None:
     """Load answers of past periods in bulk, then rebuild the rollups of those periods.
 
     Nobody's participation is recorded (the people are not known): for imports and the
-    demo only. Each response gets a random id; rows are inserted in a random order.
+    demo only. Each response gets a random id; rows are inserted in a random order. The
+    load is generalised like a batch (:func:`generalise_loaded`): no (period, department)
+    group of it below k keeps its department, no profession group below k its profession.
     """
     if not responses:
         return
@@ -614,7 +796,7 @@ def load_responses(session: Session, *, responses: Sequence[LoadedResponse]) -> 
     template = _active_template(session)
     if template is None:
         raise NotFound("No check-in template is active.")
-    rows = list(responses)
+    rows = generalise_loaded(responses, batch_size())
     _shuffle(rows)
     response_rows: list[dict[str, Any]] = []
     answer_rows: list[dict[str, Any]] = []

@@ -63,10 +63,13 @@ def suppress_lazily(
     *,
     k: int,
     ties: Callable[[K], Iterable[K]],
+    primary: Iterable[K] | None = None,
 ) -> set[K]:
     """:func:`suppress` for large tables: ``lines_of(cell)`` gives the lines a cell is a
     member of, so only the lines that touch a suppressed cell are ever built. Lines are
-    compared by value. A cell missing from ``people`` counts as empty."""
+    compared by value. A cell missing from ``people`` counts as empty. ``primary``, when
+    given, names the cells to hide in the first place instead of rule 1 (a caller that
+    counts the people behind a figure otherwise than by its value, or hides more)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     order = {key: i for i, key in enumerate(people)}
@@ -91,9 +94,10 @@ def suppress_lazily(
                 enqueue(line)
             stack.extend(ties(current))
 
-    for key, count in people.items():
-        if 0 < count < k:
-            hide(key)
+    if primary is None:
+        primary = [key for key, count in people.items() if 0 < count < k]
+    for key in primary:
+        hide(key)
 
     while queue:
         line = queue.popleft()

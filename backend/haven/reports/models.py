@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from haven.core.types import utc_field, version_column
-from haven.reports.schemas import Category, Harm, ReportKind
 
 _report_version = version_column()
 _review_version = version_column()
@@ -29,8 +28,7 @@ class Report(SQLModel, table=True):
         sa.Index("ix_reports_department_id_submitted_on_id", "department_id", "submitted_on", "id"),
         sa.Index("ix_reports_reporter_id_submitted_on_id", "reporter_id", "submitted_on", "id"),
         sa.Index("ix_reports_receipt_locator", "receipt_locator"),
-        # The triage queue's occurred-on range filter. (Insights read report_week_counts,
-        # so every insert no longer pays for a covering index of kind, category and harm.)
+        # The triage queue's occurred-on range filter.
         sa.Index("ix_reports_occurred_on", "occurred_on"),
         {"sqlite_with_rowid": False},
     )
@@ -180,33 +178,3 @@ class LessonReport(SQLModel, table=True):
         foreign_key="reports.id", primary_key=True, ondelete="CASCADE", index=True
     )
 
-
-# Weekly counts for insights: one row per week of occurrence (its Monday) and department,
-# one column per figure ("kind_incident", "category_fall", "harm_mild"...). Counts only, no
-# identity. Every submission and every triage change that moves a report updates it in the
-# same transaction, so the insights read one small row per department and week instead of
-# grouping the reports (``reports.service.rebuild_week_counts`` recomputes it). A new kind,
-# category or harm value is a new column: tests/test_migrations.py fails until a migration
-# adds it.
-WEEK_COUNT_FIGURES: tuple[tuple[str, str], ...] = (
-    *(("kind", k.value) for k in ReportKind),
-    *(("category", c.value) for c in Category),
-    *(("harm", h.value) for h in Harm),
-)
-
-
-def week_count_column(dimension: str, value: str) -> str:
-    return f"{dimension}_{value}"
-
-
-report_week_counts = sa.Table(
-    "report_week_counts",
-    SQLModel.metadata,
-    sa.Column("week_start", sa.Date(), primary_key=True),
-    sa.Column("department_id", sa.Uuid(), primary_key=True),
-    *(
-        sa.Column(week_count_column(d, v), sa.Integer(), nullable=False)
-        for d, v in WEEK_COUNT_FIGURES
-    ),
-    sqlite_with_rowid=False,
-)

@@ -319,6 +319,31 @@ class ReportSession(ResponseModel):
     report_id: uuid.UUID
 
 
+class AnonymousFormDepartment(ResponseModel):
+    id: uuid.UUID
+    name: str
+
+
+class AnonymousFormSubcategory(ResponseModel):
+    category: Category
+    name: str
+
+
+class AnonymousReportForm(ResponseModel):
+    """What the anonymous report form offers, served on the quiet anonymous path so that
+    opening the form makes no signed-in (or logged) request."""
+
+    allow_without_account: bool = Field(
+        description="Whether the organisation takes anonymous reports from people who are "
+        "not signed in (otherwise the submission needs a person's access token, which is "
+        "checked and then forgotten)."
+    )
+    departments: list[AnonymousFormDepartment] = Field(description="Active departments.")
+    subcategories: list[AnonymousFormSubcategory] = Field(
+        description="The organisation's active subcategories."
+    )
+
+
 class AnonymousReportView(ResponseModel):
     """What the holder of a receipt sees."""
 
@@ -444,15 +469,16 @@ HARM_EVENTS = frozenset({Harm.mild, Harm.moderate, Harm.severe, Harm.death})
 
 
 @dataclass(frozen=True, slots=True)
-class ReportWeekFigures:
-    """Reports of one department in one week (by the day the event occurred), for insights.
-    A plain dataclass, like the other domains' weekly figures: it never crosses the HTTP
-    boundary and is made from the service's own query."""
+class ReleaseCount:
+    """Reports that arrived in one week, for insights' weekly release: one department, one
+    kind, category and harm, one reporter. ``reporter`` is an opaque number that tells the
+    week's reporters apart and means nothing outside this one answer (never a user id);
+    ``None`` for reports nobody is known to have made (anonymous ones, and those a service
+    account posted)."""
 
     department_id: uuid.UUID
-    week_start: date  # the Monday of the week
+    kind: ReportKind
+    category: Category
+    harm: Harm
+    reporter: int | None
     reports: int
-    by_kind: dict[ReportKind, int]
-    by_category: dict[Category, int]
-    by_harm: dict[Harm, int]
-    harm_events: int  # reports whose harm reached the patient: mild or worse

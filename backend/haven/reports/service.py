@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,13 +27,11 @@ from sqlmodel import Session, col, select
 
 from haven.auth import service as auth_service
 from haven.core import audit, clock
-from haven.core.db import dialect_insert
 from haven.core.errors import (
     Conflict,
     FieldError,
     Forbidden,
     NotFound,
-    TooManyRequests,
     Unauthorized,
     Unprocessable,
     field_error,
@@ -50,11 +48,10 @@ from haven.core.security import (
 )
 from haven.core.settings import get_settings
 from haven.core.versioning import require_if_match
-from haven.core.weeks import monday_of, week_start
 from haven.org import service as org_service
 from haven.reports import justculture, policy
+from haven.reports.figures import release_counts as release_counts
 from haven.reports.models import (
-    WEEK_COUNT_FIGURES,
     JustCultureReview,
     JustCultureReviewRevision,
     Lesson,
@@ -64,15 +61,15 @@ from haven.reports.models import (
     ReportMessage,
     ReportRiskFlag,
     ReportSubcategory,
-    report_week_counts,
-    week_count_column,
 )
 from haven.reports.schemas import (
     EXCERPT_CHARS,
-    HARM_EVENTS,
     SERIOUS_HARM,
+    AnonymousFormDepartment,
+    AnonymousFormSubcategory,
     AnonymousReportCreate,
     AnonymousReportCreated,
+    AnonymousReportForm,
     AnonymousReportView,
     Category,
     ContributingFactor,
@@ -105,7 +102,6 @@ from haven.reports.schemas import (
     ReportStatusCount,
     ReportTransition,
     ReportUpdate,
-    ReportWeekFigures,
     Shift,
     StaffCandidate,
     SubcategoryCreate,
@@ -214,7 +210,6 @@ def submit_report(session: Session, principal: Principal, *, data: ReportCreate)
     )
     # A Core insert: the product's hot path pays for no ORM unit of work.
     session.connection().execute(_INSERT_REPORT, values)
-    _count_reports(session, _cells_of(values, +1))
     audit.record_event(
         session, principal, action="report.submitted", object_type="report", object_id=values["id"]
     )
@@ -288,6 +283,28 @@ def anonymous_submission_allowed_without_account(session: Session) -> bool:
     return org_service.get_organisation(session).allow_anonymous_without_account
 
 
+def anonymous_report_form(session: Session) -> AnonymousReportForm:
+    """What the anonymous form offers (active departments and subcategories), for the quiet
+    anonymous path: the form's data must not come from a signed-in request."""
+    names = org_service.department_names(session, org_service.active_department_ids(session))
+    subcategories = session.exec(
+        select(ReportSubcategory.category, ReportSubcategory.name)
+        .where(col(ReportSubcategory.is_active).is_(True))
+        .order_by(col(ReportSubcategory.category), col(ReportSubcategory.name))
+    ).all()
+    return AnonymousReportForm(
+        allow_without_account=anonymous_submission_allowed_without_account(session),
+        departments=[
+            AnonymousFormDepartment(id=id_, name=name)
+            for id_, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+        ],
+        subcategories=[
+            AnonymousFormSubcategory(category=Category(category), name=name)
+            for category, name in subcategories
+        ],
+    )
+
+
 def submit_anonymous_report(
     session: Session, *, data: AnonymousReportCreate
 ) -> AnonymousReportCreated:
@@ -309,7 +326,6 @@ def submit_anonymous_report(
         receipt_hash=hash_password(raw),
     )
     session.connection().execute(_INSERT_REPORT, values)
-    _count_reports(session, _cells_of(values, +1))
     return AnonymousReportCreated(
         receipt=shown,
         status=ReportStatus.submitted,
@@ -319,58 +335,63 @@ def submit_anonymous_report(
 
 
 class _ReceiptThrottle:
-    """Failed receipt look-ups, in memory only: per receipt locator (the report being tried)
-    and for the whole process. Not per address: behind a load balancer every caller shares
-    one, and the reporter's address must play no part in the anonymous path anyway."""
+    """Failed receipt look-ups per locator (the report being guessed), in memory only, over
+    the last minute. It never refuses anyone by itself: the right receipt always opens its
+    report, so knowing (or guessing) a reporter's locator and failing on it cannot lock the
+    reporter out. What it does: once a locator is *hot* (``receipt_failures_per_minute``
+    failures), each further failure there is flagged on the error, and the router's
+    per-client limit then makes that client wait a whole window (haven.core.limits). A
+    distributed guesser gets one try per address per window on a hot locator; guessing the
+    80 unstored bits stays hopeless either way.
+
+    There is no process-wide bucket: it let one client's bad receipts make every reporter's
+    follow-up answer 429. Per-client counting (by a key that forgets the address) is done in
+    the router: the service never learns who is calling."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_key: dict[str, deque[float]] = {}
-        self._all: deque[float] = deque(maxlen=10_000)
+        self._by_locator: dict[str, deque[float]] = {}
 
-    def _recent(self, stamps: deque[float], now: float) -> int:
-        while stamps and stamps[0] <= now - 60:
-            stamps.popleft()
-        return len(stamps)
-
-    def check(self, key: str, limit: int) -> None:
+    def fail(self, locator: str, limit: int) -> bool:
+        """Count a failure on ``locator``; whether the locator was already hot."""
         now = time.monotonic()
         with self._lock:
-            mine = self._by_key.get(key)
-            if (mine is not None and self._recent(mine, now) >= limit) or self._recent(
-                self._all, now
-            ) >= limit * 20:
-                raise TooManyRequests(
-                    "Too many attempts. Wait a minute and try again.", headers={"Retry-After": "60"}
-                )
-
-    def fail(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._by_key.setdefault(key, deque(maxlen=256)).append(now)
-            self._all.append(now)
-            if len(self._by_key) > 50_000:
-                self._by_key.clear()
+            stamps = self._by_locator.get(locator)
+            if stamps is None:
+                if len(self._by_locator) >= 50_000:
+                    self._by_locator = {
+                        k: v for k, v in self._by_locator.items() if v and v[-1] > now - 60
+                    }
+                if len(self._by_locator) >= 50_000:  # bounded memory over hot-locator memory
+                    self._by_locator.clear()
+                stamps = self._by_locator[locator] = deque(maxlen=256)
+            while stamps and stamps[0] <= now - 60:
+                stamps.popleft()
+            hot = len(stamps) >= limit
+            stamps.append(now)
+            return hot
 
     def reset(self) -> None:
         with self._lock:
-            self._by_key.clear()
-            self._all.clear()
+            self._by_locator.clear()
 
 
 receipt_throttle = _ReceiptThrottle()
 
 
-def _invalid_receipt() -> Unauthorized:
-    return Unauthorized("That receipt does not match a report.", title="Receipt not recognised")
+class ReceiptNotRecognised(Unauthorized):
+    """The uniform refusal of a receipt. ``on_hot_locator``: the receipt's locator has been
+    failing often (the refusal's body and headers are the same either way)."""
+
+    def __init__(self, *, on_hot_locator: bool = False) -> None:
+        super().__init__("That receipt does not match a report.", title="Receipt not recognised")
+        self.on_hot_locator = on_hot_locator
 
 
 def open_report_session(session: Session, *, receipt: str) -> ReportSession:
     """Exchange a receipt for a short session on that one report (uniform 401 otherwise)."""
     settings = get_settings().reports
     raw = normalise_receipt(receipt)
-    throttle_key = raw[:LOCATOR_CHARS] if raw is not None else "malformed"
-    receipt_throttle.check(throttle_key, settings.receipt_failures_per_minute)
     match: Report | None = None
     candidates: Sequence[Report] = []
     if raw is not None:
@@ -387,8 +408,10 @@ def open_report_session(session: Session, *, receipt: str) -> ReportSession:
         # The same slow hash either way: timing says nothing about which part was wrong.
         burn_password_check(raw or receipt)
     if match is None:
-        receipt_throttle.fail(throttle_key)
-        raise _invalid_receipt()
+        hot = raw is not None and receipt_throttle.fail(
+            raw[:LOCATOR_CHARS], settings.receipt_failures_per_minute
+        )
+        raise ReceiptNotRecognised(on_hot_locator=hot)
     lifetime = timedelta(minutes=settings.session_minutes)
     token = encode_token(
         subject=str(match.id),
@@ -661,17 +684,12 @@ def update_report(
         department_id=uuid.UUID(str(changes.get("department_id", report.department_id))),
     )
     _check_event_fields(session, merged, None)
-    before = _cells_of(report.model_dump(include=set(_COUNTED)), -1)
     for name, value in changes.items():
         if name == "department_id":
             value = uuid.UUID(str(value))
         setattr(report, name, value)
     session.add(report)
     session.flush()
-    # A report that moved between cells leaves one and joins the other (unchanged: nothing).
-    # (Counter.update adds signed counts; ``+`` would drop the negative ones.)
-    before.update(_cells_of(report.model_dump(include=set(_COUNTED)), +1))
-    _count_reports(session, before)
     audit.record_event(
         session, principal, action="report.triaged", object_type="report", object_id=report.id
     )
@@ -1189,117 +1207,3 @@ def create_subcategory(
     return SubcategoryRead(id=row.id, category=data.category, name=row.name, is_active=True)
 
 
-# --- weekly figures (for insights) -------------------------------------------------------
-
-_COUNTED = ("occurred_on", "department_id", "kind", "category", "harm")
-_DIMENSIONS = ("kind", "category", "harm")
-_COUNT_COLUMNS = tuple(week_count_column(d, v) for d, v in WEEK_COUNT_FIGURES)
-# The columns come in this order (see WEEK_COUNT_FIGURES): kinds, categories, harms.
-_KINDS, _CATEGORIES, _HARMS = tuple(ReportKind), tuple(Category), tuple(Harm)
-_K, _C = len(_KINDS), len(_KINDS) + len(_CATEGORIES)
-Cell = tuple[date, uuid.UUID]
-
-
-def _cells_of(values: dict[str, Any], sign: int) -> Counter[tuple[date, uuid.UUID, str]]:
-    """The weekly-count columns a report with these column values adds to, each +/-1."""
-    week = monday_of(values["occurred_on"])
-    department_id = values["department_id"]
-    return Counter(
-        {
-            (week, department_id, week_count_column(name, str(values[name]))): sign
-            for name in _DIMENSIONS
-        }
-    )
-
-
-_UPSERTS: dict[str, Any] = {}
-
-
-def _count_reports(session: Session, changes: Counter[tuple[date, uuid.UUID, str]]) -> None:
-    """Add to the weekly counts in the caller's transaction: one upsert per changed week
-    and department, every column added to (most by zero)."""
-    rows: dict[Cell, dict[str, Any]] = {}
-    for (week, department_id, column), delta in changes.items():
-        if delta:
-            row = rows.get((week, department_id))
-            if row is None:
-                row = rows[(week, department_id)] = dict.fromkeys(_COUNT_COLUMNS, 0)
-                row.update(week_start=week, department_id=department_id)
-            row[column] += delta
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect.name
-    stmt = _UPSERTS.get(dialect)  # built once: twenty columns to add up
-    if stmt is None:
-        insert = dialect_insert(session)(report_week_counts)
-        stmt = _UPSERTS[dialect] = insert.on_conflict_do_update(
-            index_elements=["week_start", "department_id"],
-            set_={c: report_week_counts.c[c] + insert.excluded[c] for c in _COUNT_COLUMNS},
-        )
-    # Rows in key order: two triage moves in opposite directions lock the same rows in the
-    # same order, so they wait for each other instead of deadlocking (PostgreSQL).
-    connection.execute(stmt, [rows[key] for key in sorted(rows, key=lambda c: (c[0], str(c[1])))])
-
-
-def rebuild_week_counts(session: Session) -> None:
-    """Recompute the weekly counts from the reports (one GROUP BY with a filtered count per
-    column): for reports loaded in bulk, and for repairs."""
-    connection = session.connection()
-    connection.execute(sa.delete(report_week_counts))
-    week = week_start(col(Report.occurred_on))
-    counts = [sa.func.count().filter(getattr(Report, d) == v) for d, v in WEEK_COUNT_FIGURES]
-    connection.execute(
-        sa.insert(report_week_counts).from_select(
-            ["week_start", "department_id", *_COUNT_COLUMNS],
-            sa.select(week, col(Report.department_id), *counts).group_by(
-                week, col(Report.department_id)
-            ),
-        )
-    )
-
-
-def weekly_figures(session: Session, *, start: date, end: date) -> list[ReportWeekFigures]:
-    """Reports per department and week of occurrence (Monday to Sunday), by kind, category
-    and harm, for the weeks from the Monday of ``start`` through ``end``.
-
-    Read from the weekly counts (``report_week_counts``): one row per department and week,
-    a quarter some 500 rows whatever the number of reports. No identity is involved:
-    insights apply the small-cell rules.
-    """
-    table = report_week_counts.c
-    rows = (
-        session.connection()
-        .execute(
-            sa.select(
-                table.week_start,
-                sa.type_coerce(table.department_id, sa.String),
-                *(table[c] for c in _COUNT_COLUMNS),
-            ).where(table.week_start >= monday_of(start), table.week_start <= end)
-        )
-        .all()
-    )
-    # Department ids come back as text: one parse per department, not per row.
-    ids: dict[str, uuid.UUID] = {}
-    figures = []
-    for week, raw_department, *values in rows:
-        by_kind = dict(zip(_KINDS, values[:_K], strict=True))
-        reports = sum(by_kind.values())
-        if not reports:
-            continue  # every report of the cell moved elsewhere
-        by_harm = dict(zip(_HARMS, values[_C:], strict=True))
-        department_id = ids.get(raw_department)
-        if department_id is None:
-            department_id = ids[raw_department] = uuid.UUID(str(raw_department))
-        figures.append(
-            ReportWeekFigures(
-                department_id=department_id,
-                week_start=week,
-                reports=reports,
-                by_kind=by_kind,
-                by_category=dict(zip(_CATEGORIES, values[_K:_C], strict=True)),
-                by_harm=by_harm,
-                harm_events=sum(n for h, n in by_harm.items() if h in HARM_EVENTS),
-            )
-        )
-    return figures

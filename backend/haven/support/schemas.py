@@ -95,9 +95,15 @@ class OutreachStatus(StrEnum):
 
 
 class ExclusionReason(StrEnum):
-    """Why a supporter is not a candidate, in the order the rules are checked."""
+    """Why a supporter is not a candidate. Every rule is checked; the one reported is the
+    first hard rule that applies in this order, else the first soft one (``paused``,
+    ``already_offered``, ``is_coordinator``, ``at_capacity``, ``off_call``: the only ones a
+    coordinator may override by hand)."""
 
     is_requester = "is_requester"
+    is_assigner = "is_assigner"
+    leads_department = "leads_department"
+    conflicting_roles = "conflicting_roles"
     inactive = "inactive"
     paused = "paused"
     not_trained = "not_trained"
@@ -105,6 +111,7 @@ class ExclusionReason(StrEnum):
     involved_in_event = "involved_in_event"
     already_offered = "already_offered"
     same_department = "same_department"
+    is_coordinator = "is_coordinator"
     at_capacity = "at_capacity"
     off_call = "off_call"
 
@@ -404,7 +411,10 @@ class EncounterRead(ResponseModel):
     tier: int
     outcome: EncounterOutcome
     safety_exception: bool
-    private_note: str | None = Field(description="Only for the supporter who wrote it.")
+    private_note: str | None = Field(
+        description="Only for the supporter who wrote it, and only in the list of encounters: "
+        "the answer to logging one (which may be stored for an idempotent replay) never holds it."
+    )
     note_expires_at: datetime | None = Field(description="Only for the supporter who wrote it.")
     created_at: datetime
 
@@ -502,3 +512,36 @@ class SupportWeekFigures:
     first_contacts: int
     median_minutes_to_first_contact: float | None
     within_target: int  # first contact inside the urgency's target
+
+
+@dataclass(frozen=True, slots=True)
+class SupportReleaseFigures:
+    """One department's support figures of one week, for insights' weekly release, with
+    what the small-cell rules need to know about the people behind them (never who).
+
+    ``creators`` counts the people who made the week's requests (the requester, or the
+    colleague who referred them): one person referring many colleagues is one creator, so a
+    cell cannot be pushed over the threshold by one person's referrals."""
+
+    figures: SupportWeekFigures
+    creators: int
+
+
+# What one creator's requests add to a department's week (see SupportRelease.shares):
+# requests, requesters, first contacts, within target, without a contact, contacts late.
+CreatorShare = tuple[int, int, int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SupportRelease:
+    """A week's support figures per department, and the same facts over the whole
+    organisation (one person may have asked, or referred colleagues, in several
+    departments: the organisation's creators are told apart across them)."""
+
+    departments: list[SupportReleaseFigures]
+    organisation: SupportReleaseFigures | None
+    # Per creator (an anonymous list: nobody named, in no meaningful order), what their
+    # requests add to each department (None: no department) and to the organisation.
+    # Requests already purged, whose creator is no longer known, are added to every
+    # creator's share: any one of them might know of those too (the cautious assumption).
+    shares: list[tuple[dict[uuid.UUID | None, CreatorShare], CreatorShare]]
