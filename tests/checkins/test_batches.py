@@ -28,6 +28,7 @@ from tests.checkins.sqlite_file import as_uuid, insertion_order
 from tests.conftest import database_url, is_postgres
 from tests.factories.checkins import answers, default_template_id, submit
 from tests.factories.org import Person, access_token_for, make_department, make_person
+from tests.hot_copy import hot_copy
 
 K = 5
 _MONDAY = monday_of(datetime.now(UTC).date()) + timedelta(weeks=3)
@@ -487,7 +488,7 @@ def test_the_order_rows_are_written_in_is_drawn_for_each_table(
             busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
         assert busy == 0
         path = Path(sa.engine.make_url(database_url()).database or "")
-        image = path.read_bytes()
+        image = hot_copy(path)
         participation_order = [
             as_uuid(k) for k in insertion_order(image, "checkin_participations", tmp_path / "a")
         ]

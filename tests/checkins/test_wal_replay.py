@@ -32,6 +32,7 @@ from haven.main import create_app
 from tests.checkins.sqlite_file import Commit, as_uuid, opened, snapshots, wal_commits
 from tests.factories.checkins import submit
 from tests.factories.org import Person, make_department, make_person
+from tests.hot_copy import hot_copy
 
 K = 5
 _MONDAY = monday_of(datetime.now(UTC).date()) + timedelta(weeks=3)
@@ -46,8 +47,7 @@ class FileDatabase:
 
     def files(self) -> tuple[bytes, bytes]:
         """A hot copy: the main file and the WAL, as they are on disk right now."""
-        wal = Path(f"{self.path}-wal")
-        return self.path.read_bytes(), wal.read_bytes() if wal.exists() else b""
+        return hot_copy(self.path), hot_copy(Path(f"{self.path}-wal"))
 
 
 @pytest.fixture
