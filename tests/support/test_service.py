@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import AutoString
 
 from haven.auth.schemas import Profession, Role
@@ -18,13 +18,14 @@ from haven.core.db import new_session
 from haven.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from haven.core.models import AuditEvent
 from haven.notifications.models import Notification
-from haven.support import notes, service
+from haven.support import notes, sealing, service
 from haven.support.models import (
     OutreachKey,
     OutreachTask,
     SupportEncounter,
     SupportFeedback,
     SupportFollowUp,
+    SupportRecordKey,
     SupportRequest,
 )
 from haven.support.schemas import (
@@ -393,10 +394,12 @@ def test_a_private_note_is_refused_when_notes_are_off(engine: Engine) -> None:
 def test_a_private_note_is_sealed_at_rest(engine: Engine) -> None:
     supporter = make_supporter(engine)
     request_id = make_request(engine, make_person(engine, Role.staff))
-    log_encounter(engine, supporter, request_id, private_note="PLAINTEXT-NOTE-MARKER")
+    encounter_id = log_encounter(engine, supporter, request_id, private_note="PLAINTEXT-NOTE")
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT note_sealed FROM support_encounters")).scalar_one()
-    assert stored.startswith("v1.") and "PLAINTEXT-NOTE-MARKER" not in stored
+    assert stored.startswith("v2.") and "PLAINTEXT-NOTE" not in stored
+    with new_session(engine) as session:
+        assert session.get(SupportRecordKey, encounter_id) is not None  # its own key
 
 
 @pytest.mark.usefixtures("private_notes")
@@ -418,10 +421,21 @@ def test_only_the_author_reads_the_note(engine: Engine) -> None:
 
 @pytest.mark.usefixtures("private_notes")
 def test_a_sealed_note_moved_to_another_encounter_does_not_open(engine: Engine) -> None:
-    author = uuid.uuid4()
-    sealed = notes.seal("x", encounter_id=uuid.uuid4(), author_id=author)
-    with pytest.raises(notes.NoteUnavailable):
-        notes.unseal(sealed, encounter_id=uuid.uuid4(), author_id=author)
+    author, first, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    note = sealing.SealedField.private_note
+    with new_session(engine) as session:
+        texts = sealing.seal_texts(session, record_id=first, texts={note: "x"}, author_id=author)
+        sealed = texts[note]
+        sealing.seal_texts(session, record_id=second, texts={note: "y"}, author_id=author)
+        for record_id, author_id in ((second, author), (first, uuid.uuid4())):
+            with pytest.raises(sealing.TextUnavailable):
+                sealing.open_text(
+                    session, record_id=record_id, field=note, sealed=sealed, author_id=author_id
+                )
+        opened = sealing.open_text(
+            session, record_id=first, field=note, sealed=sealed, author_id=author
+        )
+    assert opened == "x"
 
 
 def test_a_safety_exception_escalates_at_once_to_the_coordinators(engine: Engine) -> None:
@@ -462,7 +476,7 @@ def test_feedback_is_stored_without_a_link_or_an_audit_row(engine: Engine) -> No
         after = session.exec(select(sa.func.count()).select_from(AuditEvent)).one()
         (row,) = session.exec(select(SupportFeedback)).all()
     assert after == before
-    assert set(SupportFeedback.model_fields) == {"id", "helpful", "comment", "given_on"}
+    assert set(SupportFeedback.model_fields) == {"id", "helpful", "comment_sealed", "given_on"}
     assert row.helpful == 5
 
 
@@ -489,17 +503,64 @@ def test_feedback_is_given_once_and_only_after_closing(engine: Engine) -> None:
             )
 
 
-def test_feedback_aggregates_need_five_answers(engine: Engine) -> None:
+def _feedback(session: Session, given_on: date, *helpful: int, comment: str | None = None) -> None:
+    for value in helpful:
+        feedback_id = uuid.uuid4()
+        sealed = None
+        if comment is not None:
+            field = sealing.SealedField.comment
+            sealed = sealing.seal_texts(session, record_id=feedback_id, texts={field: comment})[
+                field
+            ]
+        session.add(
+            SupportFeedback(id=feedback_id, helpful=value, comment_sealed=sealed, given_on=given_on)
+        )
+    session.commit()
+
+
+def test_feedback_aggregates_need_five_answers_in_a_month_that_has_ended(engine: Engine) -> None:
+    today = clock.today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     with new_session(engine) as session:
-        for helpful in (5, 4, 4, 3):
-            session.add(SupportFeedback(helpful=helpful, given_on=clock.today()))
-        session.commit()
+        _feedback(session, last_month, 5, 4, 4, 3)
         assert service.feedback_summary(session).suppressed
-        session.add(SupportFeedback(helpful=4, comment="kind", given_on=clock.today()))
-        session.commit()
+        _feedback(session, last_month + timedelta(days=3), 4, comment="kind")
         summary = service.feedback_summary(session)
-    assert not summary.suppressed and summary.answers == 5
+    assert not summary.suppressed and summary.answers == 5 and summary.months == [last_month]
     assert summary.average_helpful == 4.0 and summary.comments == ["kind"]
+
+
+def test_feedback_of_the_running_month_changes_no_summary(engine: Engine) -> None:
+    """Two looks a day apart, or from two start days a day apart, must not differ by one
+    person's answer: only ended months of five or more answers are ever summed."""
+    today = clock.today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    older = (last_month - timedelta(days=1)).replace(day=1)
+    with new_session(engine) as session:
+        _feedback(session, last_month, 5, 5, 4, 4, 3)
+        _feedback(session, older, 2, 2)  # too few: in no summary, whatever the range
+        before = service.feedback_summary(session)
+        _feedback(session, today, 1)  # this month is still running
+        after = service.feedback_summary(session)
+        ranges = {
+            service.feedback_summary(session, since=day).answers
+            for day in (
+                older,
+                older + timedelta(days=1),
+                last_month,
+                last_month + timedelta(days=1),
+            )
+        }
+    assert (
+        (before.answers, before.average_helpful)
+        == (after.answers, after.average_helpful)
+        == (
+            5,
+            4.2,
+        )
+    )
+    # a range starting inside a month starts at the next one; the small month never counts
+    assert ranges == {5, None}
 
 
 # --- outreach ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from haven.auth.deps import EVERYONE, STAFF, Allow, Idempotent, Public
 from haven.auth.schemas import Role
 from haven.core import clock
 from haven.core.errors import problem_responses
-from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
+from haven.core.http import HavenRoute, IfMatchHeader, QuietRoutes, SessionDep, set_etag
 from haven.core.pagination import Page, PageParams, page_params
 from haven.core.security import Principal
 from haven.support import service
@@ -51,6 +51,13 @@ from haven.support.schemas import (
 )
 
 router = APIRouter(prefix="/support", tags=["support"], route_class=HavenRoute)
+
+# Quiet, all of it (no access-log line, no request id stored; see haven.core.http.QuietRoutes):
+# a timed line for a request, an encounter, a follow-up or feedback would say who uses
+# support and when, and the roster's and board's lines who runs it. The public crisis
+# resources too: who looks them up, and when, is nobody's business. Likewise the web
+# client's support pages and its crisis page.
+quiet = QuietRoutes(api=("/support",), pages=("/support", "/help"))
 
 Paging = Annotated[PageParams, Depends(page_params)]
 Person = Annotated[Principal, Allow(*STAFF)]
@@ -466,7 +473,9 @@ def give_feedback(
 @router.get(
     "/feedback/summary",
     response_model=SupportFeedbackSummary,
-    summary="Feedback aggregates, only over at least five answers",
+    summary="Feedback aggregates over ended months of at least five answers each",
+    description="Whole calendar months that have ended, from the first that starts on or after "
+    "`since`; a month with fewer answers than the minimum is in no summary.",
 )
 def read_feedback_summary(
     session: SessionDep, _: Coordinator, since: date | None = None

@@ -451,12 +451,19 @@ class SupportFeedbackCreate(RequestModel):
 
 
 class SupportFeedbackSummary(ResponseModel):
-    answers: int | None = Field(description="Null when fewer than the minimum.")
+    """Over whole calendar months that have ended, each with at least ``min_answers``
+    answers (a month still running, or with fewer answers, is in no summary: figures never
+    change once shown, so two looks cannot be subtracted to isolate one answer)."""
+
+    answers: int | None = Field(description="Null when no month qualifies.")
     average_helpful: float | None
     distribution: dict[int, int] | None
     comments: list[str] | None = Field(description="In random order, without dates.")
     min_answers: int
     suppressed: bool
+    months: list[date] = Field(
+        default_factory=list, description="The months covered (their first days)."
+    )
 
 
 class OutreachTaskRead(ResponseModel):

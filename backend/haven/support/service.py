@@ -33,7 +33,7 @@ from haven.core.settings import SupportSettings, get_settings
 from haven.core.versioning import require_if_match
 from haven.notifications import service as notifications
 from haven.org import service as org_service
-from haven.support import notes, policy
+from haven.support import figures, notes, policy, sealing
 from haven.support.models import (
     RESOURCES_ID,
     OutreachKey,
@@ -84,6 +84,7 @@ from haven.support.schemas import (
     SupporterUpdate,
     SupportFeedbackCreate,
     SupportFeedbackSummary,
+    SupportRelease,
     SupportRequestCreate,
     SupportRequestCreated,
     SupportRequestRead,
@@ -321,6 +322,13 @@ def create_supporter(session: Session, actor: Principal, *, data: SupporterCreat
             "Give this person the peer supporter role first (an administrator does that).",
             errors=[field_error(field, "Needs the peer_supporter role.")],
         )
+    if auth_service.conflicting_role_pairs(user.roles):
+        # Only in accounts older than the separation of roles; never matched either.
+        raise Unprocessable(
+            "This person also holds a role that may not sit with peer support; an "
+            "administrator must remove one first.",
+            errors=[field_error(field, "Holds a role that may not support people.")],
+        )
     existing = session.exec(select(Supporter.id).where(col(Supporter.user_id) == user.id)).first()
     if existing is not None:
         raise Conflict(
@@ -482,6 +490,7 @@ def _supporter_facts(session: Session) -> list[policy.SupporterFacts]:
             and person.is_active
             and Role.peer_supporter.value in person.roles
         )
+        leads = person is not None and Role.department_lead.value in person.roles
         facts.append(
             policy.SupporterFacts(
                 supporter_id=row.id,
@@ -497,6 +506,11 @@ def _supporter_facts(session: Session) -> list[policy.SupporterFacts]:
                 training_completed_on=row.training_completed_on,
                 training_expires_on=row.training_expires_on,
                 windows=tuple(policy.Window.parse(w) for w in row.on_call),
+                led_department_id=person.department_id if person and leads else None,
+                has_conflicting_roles=bool(
+                    person and auth_service.conflicting_role_pairs(person.roles)
+                ),
+                is_coordinator=bool(person and Role.support_coordinator.value in person.roles),
             )
         )
     return facts
@@ -515,9 +529,13 @@ def _request_facts(request: SupportRequest) -> policy.RequestFacts:
 
 
 def _match(
-    session: Session, request: SupportRequest, *, also_passed_over: uuid.UUID | None = None
+    session: Session,
+    request: SupportRequest,
+    *,
+    also_passed_over: uuid.UUID | None = None,
+    assigner_id: uuid.UUID | None = None,
 ) -> policy.MatchResult:
-    facts = _request_facts(request)
+    facts = dataclasses.replace(_request_facts(request), assigner_id=assigner_id)
     if also_passed_over is not None:
         facts = dataclasses.replace(
             facts, passed_over_ids=facts.passed_over_ids | {also_passed_over}
@@ -554,8 +572,10 @@ def _give_to(session: Session, request: SupportRequest, user_id: uuid.UUID) -> N
         )
 
 
-def _auto_assign(session: Session, request: SupportRequest) -> bool:
-    best = _match(session, request).best
+def _auto_assign(
+    session: Session, request: SupportRequest, *, assigner_id: uuid.UUID | None = None
+) -> bool:
+    best = _match(session, request, assigner_id=assigner_id).best
     if best is None:
         return False
     _give_to(session, request, best.supporter.user_id)
@@ -570,6 +590,46 @@ def _flag_waiting(session: Session, request: SupportRequest) -> None:
 
 
 # --- requests ----------------------------------------------------------------------------
+
+
+def _seal_request_texts(
+    session: Session,
+    request: SupportRequest,
+    contact_details: str | None,
+    preferred_times: str | None,
+) -> None:
+    """Free text is stored sealed under the request's own key (see :mod:`sealing`)."""
+    sealed = sealing.seal_texts(
+        session,
+        record_id=request.id,
+        texts={
+            sealing.SealedField.contact_details: contact_details,
+            sealing.SealedField.preferred_times: preferred_times,
+        },
+    )
+    request.contact_details_sealed = sealed[sealing.SealedField.contact_details]
+    request.preferred_times_sealed = sealed[sealing.SealedField.preferred_times]
+
+
+def _request_texts(request: SupportRequest) -> tuple[str | None, str | None]:
+    """The request's contact details and preferred times, opened (None once purged)."""
+    session = sa.orm.object_session(request)
+    if session is None:
+        return None, None
+    return (
+        sealing.open_or_none(
+            session,
+            record_id=request.id,
+            field=sealing.SealedField.contact_details,
+            sealed=request.contact_details_sealed,
+        ),
+        sealing.open_or_none(
+            session,
+            record_id=request.id,
+            field=sealing.SealedField.preferred_times,
+            sealed=request.preferred_times_sealed,
+        ),
+    )
 
 
 def _new_request(
@@ -607,8 +667,6 @@ def _new_request(
         requester_id=requester.id,
         referrer_id=referrer_id,
         contact_channel=contact_channel.value if contact_channel else None,
-        contact_details=contact_details or None,
-        preferred_times=preferred_times or None,
         preferred_profession=preferred_profession.value if preferred_profession else None,
         preferred_language=preferred_language,
         not_own_department=not_own_department,
@@ -621,6 +679,7 @@ def _new_request(
         created_at=now,
         due_at=now + policy.target_for(urgency, _targets()),
     )
+    _seal_request_texts(session, request, contact_details, preferred_times)
     session.add(request)
     session.flush()
     if not _auto_assign(session, request):
@@ -717,6 +776,7 @@ def _read(
     as_supporter = view is RequestView.supporter
     as_requester = view is RequestView.requester
     personal = as_supporter or as_requester
+    contact_details, preferred_times = _request_texts(request) if personal else (None, None)
     return SupportRequestRead(
         view=view,
         id=request.id,
@@ -751,8 +811,8 @@ def _read(
         requester_profession=Profession(request.profession)
         if as_supporter and request.profession
         else None,
-        contact_details=request.contact_details if personal else None,
-        preferred_times=request.preferred_times if personal else None,
+        contact_details=contact_details,
+        preferred_times=preferred_times,
         can_give_feedback=as_requester
         and request.status == RequestStatus.closed
         and not request.feedback_given
@@ -836,6 +896,8 @@ def list_requests(
     if view is not RequestView.requester:
         for row in rows:
             _audit_request(session, principal, "support_request.listed", row)
+    if view is not RequestView.coordinator:
+        sealing.load_keys(session, [r.id for r in rows])
     people = _names(session, rows)
     return [_read(r, view, people, now) for r in rows], cursor
 
@@ -908,17 +970,18 @@ def assign_request(
     if_match: str | None,
 ) -> SupportRequestRead:
     """The coordinator assigns by hand (or asks matching to choose). Soft rules (capacity,
-    on call, paused, already offered) may be overridden by hand; the others may not."""
+    on call, paused, already offered, also a coordinator) may be overridden by hand; the
+    others may not, even when the supporter also fails a soft one (the hard one is reported)."""
     request, view = _load(session, actor, request_id)
     if not policy.is_coordinator(actor):
         raise Forbidden("Only the support coordinator assigns requests.")
     require_if_match(if_match, request.version)
     _require_open(request)
     if data.supporter_id is None:
-        if not _auto_assign(session, request):
+        if not _auto_assign(session, request, assigner_id=actor.id):
             raise Conflict("No supporter is eligible right now; assign one by hand.")
     else:
-        match = _match(session, request)
+        match = _match(session, request, assigner_id=actor.id)
         chosen = next(
             (c.supporter for c in match.eligible if c.supporter.supporter_id == data.supporter_id),
             None,
@@ -932,10 +995,13 @@ def assign_request(
                     "No such supporter on the roster.",
                     errors=[field_error("supporter_id", "Not on the roster.")],
                 )
-            if exclusion.reason not in _OVERRIDABLE:
+            # Any hard rule refuses, whatever soft rule the supporter also fails (the reason
+            # reported is then a hard one: policy.exclusion_reasons puts them first).
+            if not exclusion.overridable:
+                reason = _REFUSALS.get(exclusion.reason, f"Excluded: {exclusion.reason.value}.")
                 raise Unprocessable(
                     "This supporter cannot take this request.",
-                    errors=[field_error("supporter_id", f"Excluded: {exclusion.reason.value}.")],
+                    errors=[field_error("supporter_id", reason)],
                 )
             chosen = exclusion.supporter
         _give_to(session, request, chosen.user_id)
@@ -944,21 +1010,26 @@ def assign_request(
     return _read(request, view, _names(session, [request]), clock.now())
 
 
-_OVERRIDABLE = frozenset(
-    {
-        ExclusionReason.at_capacity,
-        ExclusionReason.off_call,
-        ExclusionReason.paused,
-        ExclusionReason.already_offered,
-    }
-)
+# The hard rules, said plainly: never overridden by hand (the soft ones, which may be, are
+# policy.SOFT_REASONS).
+_REFUSALS = {
+    ExclusionReason.is_requester: "They are the person this request is for.",
+    ExclusionReason.is_assigner: "You cannot assign a request to yourself.",
+    ExclusionReason.leads_department: "They lead the requester's department.",
+    ExclusionReason.conflicting_roles: "They hold a role that may not support people.",
+    ExclusionReason.inactive: "They are not an active peer supporter.",
+    ExclusionReason.not_trained: "They have not completed peer-supporter training.",
+    ExclusionReason.training_expired: "Their peer-supporter training has expired.",
+    ExclusionReason.involved_in_event: "They were involved in the event.",
+    ExclusionReason.same_department: "The requester asked for someone outside their department.",
+}
 
 
 def candidates(session: Session, actor: Principal, *, request_id: uuid.UUID) -> CandidatesRead:
     request, _ = _load(session, actor, request_id)
     if not policy.is_coordinator(actor):
         raise Forbidden("Only the support coordinator sees candidates.")
-    match = _match(session, request)
+    match = _match(session, request, assigner_id=actor.id)
     _audit_request(session, actor, "support_request.candidates_read", request)
     return CandidatesRead(
         eligible=[
@@ -1025,14 +1096,21 @@ def escalate_request(
 # --- encounters --------------------------------------------------------------------------
 
 
-def _encounter_read(row: SupportEncounter, principal: Principal) -> EncounterRead:
+def _encounter_read(
+    session: Session, row: SupportEncounter, principal: Principal, *, with_note: bool = True
+) -> EncounterRead:
+    """``with_note=False`` for the answer to logging one: that answer may be kept for a day
+    as an idempotent replay, and the note must never be stored unsealed."""
     note = None
     mine = row.supporter_id is not None and row.supporter_id == principal.id
-    if mine and row.note_sealed is not None:
-        try:
-            note = notes.unseal(row.note_sealed, encounter_id=row.id, author_id=principal.id)
-        except notes.NoteUnavailable:
-            note = None
+    if mine and with_note:
+        note = sealing.open_or_none(
+            session,
+            record_id=row.id,
+            field=sealing.SealedField.private_note,
+            sealed=row.note_sealed,
+            author_id=principal.id,
+        )
     return EncounterRead(
         id=row.id,
         occurred_at=row.occurred_at,
@@ -1117,9 +1195,12 @@ def log_encounter(
             errors=[field_error("private_note", "Not enabled here; leave it empty.")],
         )
     encounter_id = uuid.uuid4()
-    sealed = None
-    if data.private_note:
-        sealed = notes.seal(data.private_note, encounter_id=encounter_id, author_id=principal.id)
+    sealed = sealing.seal_texts(
+        session,
+        record_id=encounter_id,
+        texts={sealing.SealedField.private_note: data.private_note},
+        author_id=principal.id,
+    )[sealing.SealedField.private_note]
     row = SupportEncounter(
         id=encounter_id,
         request_id=request.id,
@@ -1147,7 +1228,7 @@ def log_encounter(
     session.add(request)
     session.flush()
     _audit_request(session, principal, "support_request.encounter_logged", request)
-    return _encounter_read(row, principal)
+    return _encounter_read(session, row, principal, with_note=False)
 
 
 def list_encounters(
@@ -1161,7 +1242,10 @@ def list_encounters(
         .where(col(SupportEncounter.request_id) == request.id)
         .order_by(col(SupportEncounter.occurred_at), col(SupportEncounter.id))
     ).all()
-    return [_encounter_read(r, principal) for r in rows]
+    sealing.load_keys(
+        session, [r.id for r in rows if r.note_sealed and r.supporter_id == principal.id]
+    )
+    return [_encounter_read(session, r, principal) for r in rows]
 
 
 # --- follow-ups --------------------------------------------------------------------------
@@ -1301,25 +1385,70 @@ def give_feedback(
         raise Conflict("Feedback is given once the request is closed.")
     if request.feedback_given:
         raise Conflict("You already gave feedback on this request. Thank you.")
+    feedback_id = uuid.uuid4()
+    comment = sealing.seal_texts(
+        session, record_id=feedback_id, texts={sealing.SealedField.comment: data.comment}
+    )[sealing.SealedField.comment]
     session.add(
-        SupportFeedback(helpful=data.helpful, comment=data.comment or None, given_on=clock.today())
+        SupportFeedback(
+            id=feedback_id, helpful=data.helpful, comment_sealed=comment, given_on=clock.today()
+        )
     )
     request.feedback_given = True
     session.add(request)
     session.flush()
 
 
-def feedback_summary(session: Session, *, since: date | None = None) -> SupportFeedbackSummary:
-    """Aggregates only, and only over at least ``feedback_min_answers`` answers."""
-    minimum = _settings().feedback_min_answers
-    stmt = sa.select(col(SupportFeedback.helpful), sa.func.count()).group_by(
-        col(SupportFeedback.helpful)
+def _open_comments(session: Session, rows: Sequence[tuple[uuid.UUID, str | None]]) -> list[str]:
+    """Feedback comments, opened with their keys (a purged one is simply not there)."""
+    sealing.load_keys(session, [feedback_id for feedback_id, _ in rows])
+    opened = (
+        sealing.open_or_none(
+            session, record_id=feedback_id, field=sealing.SealedField.comment, sealed=sealed
+        )
+        for feedback_id, sealed in rows
     )
+    return [c for c in opened if c]
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def feedback_summary(session: Session, *, since: date | None = None) -> SupportFeedbackSummary:
+    """Aggregates of the anonymous feedback, over whole calendar months that have ended and
+    hold at least ``feedback_min_answers`` answers each, from the first month that starts
+    on or after ``since``.
+
+    Why months: feedback counts in the month it was given, and a month that has ended gets
+    no more; so every figure shown here is a sum of months that never change, and no two
+    looks (before and after one more answer, or from two ``since`` days a day apart) differ
+    by one person's answer. A month with fewer answers than the minimum is left out of
+    every summary, so no range can be narrowed to it by subtraction."""
+    minimum = _settings().feedback_min_answers
+    this_month = _month_start(clock.today())
+    first = None
     if since is not None:
-        stmt = stmt.where(col(SupportFeedback.given_on) >= since)
-    distribution = {int(h): int(n) for h, n in session.execute(stmt).all()}
+        first = _month_start(since)
+        if first < since:
+            first = (first + timedelta(days=32)).replace(day=1)
+    stmt = (
+        sa.select(col(SupportFeedback.given_on), col(SupportFeedback.helpful), sa.func.count())
+        .where(col(SupportFeedback.given_on) < this_month)
+        .group_by(col(SupportFeedback.given_on), col(SupportFeedback.helpful))
+    )
+    if first is not None:
+        stmt = stmt.where(col(SupportFeedback.given_on) >= first)
+    by_month: dict[date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for given_on, helpful, n in session.execute(stmt).all():
+        by_month[_month_start(given_on)][int(helpful)] += int(n)
+    months = sorted(m for m, d in by_month.items() if sum(d.values()) >= minimum)
+    distribution: dict[int, int] = defaultdict(int)
+    for month in months:
+        for helpful, n in by_month[month].items():
+            distribution[helpful] += n
     answers = sum(distribution.values())
-    if answers < minimum:
+    if not months:
         return SupportFeedbackSummary(
             answers=None,
             average_helpful=None,
@@ -1327,11 +1456,21 @@ def feedback_summary(session: Session, *, since: date | None = None) -> SupportF
             comments=None,
             min_answers=minimum,
             suppressed=True,
+            months=[],
         )
-    comments_stmt = select(SupportFeedback.comment).where(col(SupportFeedback.comment).is_not(None))
-    if since is not None:
-        comments_stmt = comments_stmt.where(col(SupportFeedback.given_on) >= since)
-    comments = [c for c in session.exec(comments_stmt).all() if c]
+    comments_stmt = select(SupportFeedback.id, SupportFeedback.comment_sealed).where(
+        col(SupportFeedback.comment_sealed).is_not(None),
+        sa.or_(
+            *(
+                sa.and_(
+                    col(SupportFeedback.given_on) >= month,
+                    col(SupportFeedback.given_on) < (month + timedelta(days=32)).replace(day=1),
+                )
+                for month in months
+            )
+        ),
+    )
+    comments = _open_comments(session, session.exec(comments_stmt).all())
     random.SystemRandom().shuffle(comments)
     total = sum(h * n for h, n in distribution.items())
     return SupportFeedbackSummary(
@@ -1341,6 +1480,7 @@ def feedback_summary(session: Session, *, since: date | None = None) -> SupportF
         comments=comments,
         min_answers=minimum,
         suppressed=False,
+        months=months,
     )
 
 
@@ -1576,6 +1716,13 @@ def program_metrics(session: Session, *, since: date) -> ProgramMetrics:
     )
 
 
+def release_figures(session: Session, *, week: date) -> SupportRelease:
+    """One week's figures with the facts insights' small-cell rules need (see ``figures``)."""
+    return figures.release_figures(
+        session, week=week, weekly=weekly_figures(session, start=week, end=week)
+    )
+
+
 def weekly_figures(session: Session, *, start: date, end: date) -> list[SupportWeekFigures]:
     """Support figures per requester department and week, for weeks starting from the Monday
     of ``start`` through ``end``, all computed in SQL: counts by GROUP BY; the median time to
@@ -1796,25 +1943,37 @@ def surface_due_follow_ups(session: Session) -> int:
 
 
 def purge_expired_notes(session: Session) -> int:
-    """Private notes live ``note_days`` (30 at most): then the sealed text is removed."""
+    """Private notes live ``note_days`` (30 at most): then the note's key is destroyed and
+    the sealed text removed (see :mod:`sealing`)."""
     _serialise_on_sqlite(session)
-    result = session.execute(
-        sa.update(SupportEncounter)
-        .where(
-            col(SupportEncounter.note_sealed).is_not(None),
-            col(SupportEncounter.note_expires_at) <= clock.now(),
+    ids = session.exec(
+        _claim(
+            select(SupportEncounter.id)
+            .where(
+                col(SupportEncounter.note_sealed).is_not(None),
+                col(SupportEncounter.note_expires_at) <= clock.now(),
+            )
+            .limit(JOB_BATCH)
         )
+    ).all()
+    if not ids:
+        return 0
+    sealing.shred(session, ids)
+    session.execute(
+        sa.update(SupportEncounter)
+        .where(col(SupportEncounter.id).in_(ids))
         .values(note_sealed=None, note_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return len(ids)
 
 
 def purge_closed_requests(session: Session) -> int:
     """Once closed for the retention period, a request keeps only de-identified program data:
     who asked, who referred, who supported, contact details, free text, the involved staff
-    and any note are removed; outreach tasks decided that long ago lose their person, and
-    old feedback comments and outreach fingerprints go too."""
+    and any note are removed (the free text by destroying the request's and its encounters'
+    keys, see :mod:`sealing`); outreach tasks decided that long ago lose their person, and
+    expired outreach fingerprints go too."""
     _serialise_on_sqlite(session)
     now = clock.now()
     cutoff = now - timedelta(days=_settings().retention_days)
@@ -1833,8 +1992,8 @@ def purge_closed_requests(session: Session) -> int:
         request.requester_id = None
         request.referrer_id = None
         request.supporter_id = None
-        request.contact_details = None
-        request.preferred_times = None
+        request.contact_details_sealed = None
+        request.preferred_times_sealed = None
         request.preferred_language = None
         request.excluded_user_ids = []
         request.passed_over_ids = []
@@ -1842,6 +2001,10 @@ def purge_closed_requests(session: Session) -> int:
         session.add(request)
     if rows:
         ids = [r.id for r in rows]
+        encounter_ids = session.exec(
+            select(SupportEncounter.id).where(col(SupportEncounter.request_id).in_(ids))
+        ).all()
+        sealing.shred(session, [*ids, *encounter_ids])
         session.execute(
             sa.update(SupportEncounter)
             .where(col(SupportEncounter.request_id).in_(ids))
@@ -1859,21 +2022,40 @@ def purge_closed_requests(session: Session) -> int:
         .execution_options(synchronize_session=False)
     )
     session.execute(
-        sa.update(SupportFeedback)
-        .where(
-            col(SupportFeedback.given_on) <= cutoff.date(),
-            col(SupportFeedback.comment).is_not(None),
-        )
-        .values(comment=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
         sa.delete(OutreachKey)
         .where(col(OutreachKey.expires_on) < now.date())
         .execution_options(synchronize_session=False)
     )
     session.flush()
     return len(rows)
+
+
+def purge_old_feedback_comments(session: Session) -> int:
+    """A feedback comment is kept for the retention period from the day it was given
+    (coordinators read comments only inside aggregates); then its key is destroyed and the
+    sealed text removed. The answer (1 to 5) and its day stay, for the figures."""
+    _serialise_on_sqlite(session)
+    cutoff = (clock.now() - timedelta(days=_settings().retention_days)).date()
+    ids = session.exec(
+        _claim(
+            select(SupportFeedback.id)
+            .where(
+                col(SupportFeedback.given_on) <= cutoff,
+                col(SupportFeedback.comment_sealed).is_not(None),
+            )
+            .limit(JOB_BATCH)
+        )
+    ).all()
+    if not ids:
+        return 0
+    sealing.shred(session, ids)
+    session.execute(
+        sa.update(SupportFeedback)
+        .where(col(SupportFeedback.id).in_(ids))
+        .values(comment_sealed=None)
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)
 
 
 PERIODIC_JOBS: tuple[tuple[str, Callable[[Session], int]], ...] = (
@@ -1883,6 +2065,7 @@ PERIODIC_JOBS: tuple[tuple[str, Callable[[Session], int]], ...] = (
     ("support_follow_ups_surfaced", surface_due_follow_ups),
     ("support_notes_purged", purge_expired_notes),
     ("support_requests_purged", purge_closed_requests),
+    ("support_feedback_comments_purged", purge_old_feedback_comments),
 )
 """The support domain's periodic work, in order; :mod:`haven.jobs` runs each one in its own
 transaction. Each claims its rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL."""
