@@ -92,7 +92,6 @@ def seed(count: int) -> dict[str, Any]:
     from haven.core.settings import get_settings
     from haven.org import service as org_service
     from haven.org.schemas import DepartmentCreate
-    from haven.reports import service as reports_service
     from haven.reports.models import Report
 
     upgrade(get_settings().database_url)
@@ -159,9 +158,6 @@ def seed(count: int) -> dict[str, Any]:
                 batch = []
         if batch:
             conn.execute(sa.insert(table), batch)
-    with new_session(engine) as session:  # loaded in bulk: the weekly counts from a GROUP BY
-        reports_service.rebuild_week_counts(session)
-        session.commit()
     # As a database that has been in use looks: planner statistics gathered (and on SQLite
     # the bulk load's write-ahead log folded back), not left to land in the first round.
     pg = engine.dialect.name == "postgresql"

@@ -107,6 +107,14 @@ export default defineConfig({
       HAVEN_AUTH_ARGON2_TIME_COST: '1',
       HAVEN_AUTH_ARGON2_MEMORY_KIB: '1024',
       HAVEN_AUTH_ARGON2_PARALLELISM: '1',
+      // Every test signs in, reports and follows receipts from this one address, over and
+      // over: the per-client limits are proved by the backend suite (tests/reports/test_flood.py
+      // and tests/auth/test_sign_in_limits.py), and the pages' answers to a 429 or a 503 by
+      // src/features/reports/underLoad.test.tsx.
+      HAVEN_LIMITS_SIGN_INS: '100000',
+      HAVEN_LIMITS_ANONYMOUS_REPORTS: '100000',
+      HAVEN_LIMITS_ANONYMOUS_MESSAGES: '100000',
+      HAVEN_LIMITS_RECEIPT_EXCHANGES: '100000',
       // The support spec shows that the coordinator never sees a supporter's private note.
       HAVEN_SUPPORT_PRIVATE_NOTES: 'true',
       HAVEN_SUPPORT_NOTE_KEY: process.env.HAVEN_E2E_SECRET + '-notes',

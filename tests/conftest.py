@@ -20,6 +20,10 @@ os.environ["HAVEN_SECRET_KEY"] = "test-secret-key-with-enough-length-0123456789"
 os.environ["HAVEN_AUTH_ARGON2_TIME_COST"] = "1"
 os.environ["HAVEN_AUTH_ARGON2_MEMORY_KIB"] = "64"
 os.environ["HAVEN_AUTH_ARGON2_PARALLELISM"] = "1"
+# Every test client is one address: per-client limits stay out of the way of tests about
+# other things. tests/core/test_limits.py and tests/reports/test_flood.py set the defaults.
+for _limit in ("ANONYMOUS_REPORTS", "ANONYMOUS_MESSAGES", "RECEIPT_EXCHANGES", "SIGN_INS"):
+    os.environ[f"HAVEN_LIMITS_{_limit}"] = "100000"
 _DB_URL = os.environ.get("HAVEN_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'haven-test.sqlite'}"
 os.environ["HAVEN_DATABASE_URL"] = _DB_URL
 
@@ -30,7 +34,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from haven.core import cache, clock  # noqa: E402
+from haven.checkins.pool import POOL as CHECKIN_POOL  # noqa: E402
+from haven.core import cache, clock, limits  # noqa: E402
 from haven.core.audit import GENESIS_HASH, HEAD_ID  # noqa: E402
 from haven.core.db import create_db_engine, new_session  # noqa: E402
 from haven.core.migrate import upgrade  # noqa: E402
@@ -84,14 +89,22 @@ def _clean(engine: Engine) -> None:
             sa.text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (:id, 0, :h)"),
             {"id": HEAD_ID, "h": GENESIS_HASH},
         )
+    # The audit chain's anchors live outside the database (haven.core.audit): a test's
+    # anchors would contradict the next test's chain.
+    anchor_file = get_settings().audit.anchor_file
+    if anchor_file is not None:
+        anchor_file.unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)
 def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     clock.set_clock(None)
     cache.clear_all()
+    limits.reset_all()  # per-client allowances in memory belong to one test
+    CHECKIN_POOL.clear()  # check-in answers waiting in memory belong to one test
     yield
     clock.set_clock(None)
+    CHECKIN_POOL.clear()
     if "engine" in request.fixturenames:
         _clean(request.getfixturevalue("engine"))
 

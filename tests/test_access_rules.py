@@ -17,6 +17,9 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),
+    # The anonymous form's data (departments, subcategories), behind the same gate as the
+    # submission: the anonymous page must not fetch them with a signed-in request.
+    ("GET", "/api/v1/anonymous/form"),
     ("POST", "/api/v1/anonymous/reports"),
     ("POST", "/api/v1/anonymous/session"),
     # Crisis lines must reach someone who cannot or will not sign in (DESIGN.md).

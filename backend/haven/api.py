@@ -7,17 +7,20 @@ from starlette.concurrency import run_in_threadpool
 
 from haven.auth.deps import Public
 from haven.auth.router import router as auth_router
+from haven.checkins.router import quiet as checkins_quiet
 from haven.checkins.router import router as checkins_router
 from haven.core.db import ping
 from haven.core.errors import ServiceUnavailable, problem_responses
-from haven.core.http import API_PREFIX, HavenRoute
+from haven.core.http import API_PREFIX, HavenRoute, QuietRoutes
 from haven.core.schemas import ResponseModel
 from haven.debriefs.router import router as debriefs_router
 from haven.insights.router import router as insights_router
 from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
 from haven.reports.router import anonymous_router
+from haven.reports.router import quiet as reports_quiet
 from haven.reports.router import router as reports_router
+from haven.support.router import quiet as support_quiet
 from haven.support.router import router as support_router
 
 
@@ -62,6 +65,11 @@ ROUTERS: list[APIRouter] = [
     debriefs_router,
     support_router,
 ]
+
+
+# The routes each domain declares quiet (no access-log line, no request id stored): handed to
+# the request middleware when the app is assembled (haven.main), so core names no domain.
+QUIET: list[QuietRoutes] = [reports_quiet, checkins_quiet, support_quiet]
 
 
 def include_api(app: FastAPI) -> None:

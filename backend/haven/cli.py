@@ -5,7 +5,14 @@
     haven seed-demo [--logins-file F]   create the demo organisation (first time only)
     haven create-user --email E --name N --role R [--role R2] [--department CODE] [--profession P]
                       [--password-stdin]
+    haven users check-roles [--json]    list accounts whose roles break the separation of roles
     haven jobs run-once                 run the periodic jobs once (re-offers, purges, emails)
+    haven support rewrap-keys           re-wrap support record keys under the first
+                                        HAVEN_SUPPORT_RECORD_KEY (1: some no key opens)
+    haven audit anchor                  write a signed checkpoint of the audit chain's head
+    haven audit verify [--anchor-file F] [--public-key K] [--json]
+                                        check the chain with its key and anchors (1: broken)
+    haven audit keygen                  print a new audit key and anchor key pair
     haven openapi                       print the OpenAPI document
 
 Configuration comes from the same ``HAVEN_*`` environment variables as the server.
@@ -122,6 +129,43 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_check_roles(args: argparse.Namespace) -> int:
+    """Accounts older than the separation of roles may still hold what it forbids: list
+    them (exit status 1) so an administrator removes one of the roles."""
+    from haven.auth import service as auth_service
+    from haven.core.db import get_engine, new_session
+
+    with new_session(get_engine()) as session:
+        violations = auth_service.role_violations(session)
+        session.rollback()
+    if args.json:
+        payload = {
+            "violations": [
+                {
+                    "user_id": str(v.user_id),
+                    "email": v.email,
+                    "display_name": v.display_name,
+                    "is_active": v.is_active,
+                    "roles": v.roles,
+                    "rule": v.rule,
+                    "message": v.message,
+                }
+                for v in violations
+            ]
+        }
+        print(json.dumps(payload, indent=2, sort_keys=True))
+    elif not violations:
+        print("Every account's roles follow the separation of roles.")
+    else:
+        print(f"{len(violations)} problem(s) with the separation of roles:")
+        for v in violations:
+            state = "" if v.is_active else " [deactivated]"
+            print(f"  {v.email} ({v.display_name}){state}: {', '.join(v.roles)}")
+            print(f"    {v.rule}: {v.message}")
+        print("An administrator removes one of the roles in each case (Users, in the web client).")
+    return 1 if violations else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -151,6 +195,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if runner is not None:
             runner.stop()
+        # The app's shutdown wrote the check-in answers it could; this catches any that the
+        # jobs thread had out for a batch then (waiting answers are lost with the process).
+        from haven.checkins import service as checkins_service
+
+        checkins_service.write_ended_periods(app.state.engine)
     return 0
 
 
@@ -163,6 +212,133 @@ def cmd_jobs_run_once(_: argparse.Namespace) -> int:
     results = run_due_jobs(get_engine())
     print(json.dumps(results, sort_keys=True))
     return 1 if any(value < 0 for value in results.values()) else 0
+
+
+def cmd_support_rewrap_keys(_: argparse.Namespace) -> int:
+    """KEK rotation: every support data key re-wrapped under the first key of
+    HAVEN_SUPPORT_RECORD_KEY, one committed batch at a time (see haven.support.sealing)."""
+    from haven.core.db import get_engine, new_session
+    from haven.support import sealing
+
+    totals = {"rewrapped": 0, "already_current": 0, "unreadable": 0}
+    after = None
+    while True:
+        with new_session(get_engine()) as session:
+            batch = sealing.rewrap_keys(session, after=after)
+            session.commit()
+        totals["rewrapped"] += batch.rewrapped
+        totals["already_current"] += batch.already_current
+        totals["unreadable"] += batch.unreadable
+        if batch.last is None:
+            break
+        after = batch.last
+    print(json.dumps(totals, sort_keys=True))
+    if totals["unreadable"]:
+        print(
+            "Some keys are wrapped under a key-encryption key that HAVEN_SUPPORT_RECORD_KEY "
+            "does not hold; add it to the ring and run this again.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_audit_anchor(_: argparse.Namespace) -> int:
+    from haven.core import audit
+    from haven.core.db import get_engine
+
+    try:
+        outcome = audit.write_anchor(get_engine())
+    except audit.AnchorRefused as exc:
+        print(f"Not anchored: {exc}", file=sys.stderr)
+        return 1
+    path = get_settings().audit.anchor_file
+    if outcome.repaired is not None:
+        print(f"Wrote the lost line of the anchor at row {outcome.repaired.seq} to {path}.")
+    if outcome.written is not None:
+        print(f"Anchored the audit chain at row {outcome.written.seq} in {path}.")
+    else:
+        print(f"Nothing to anchor: {outcome.note}.")
+    if outcome.syslog_error is not None:
+        print(f"Sending the anchor to syslog failed: {outcome.syslog_error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _audit_report_json(report: Any) -> dict[str, Any]:
+    anchors = report.anchors
+    return {
+        "ok": report.ok,
+        "checked": report.chain.checked,
+        "first_broken_seq": report.first_broken_seq,
+        "reason": report.reason,
+        "chain_ok": report.chain.ok,
+        "anchors_ok": anchors.ok,
+        "anchors_checked": anchors.checked,
+        "last_anchor_seq": anchors.last_seq,
+        "last_anchor_at": anchors.last_at.isoformat() if anchors.last_at else None,
+        "unanchored_rows": anchors.unanchored_rows,
+        "anchor_reason": anchors.reason,
+    }
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from haven.core import audit
+    from haven.core.db import get_engine, new_session
+    from haven.core.settings import decode_key32
+
+    public_key = None
+    if args.public_key:
+        raw = decode_key32(args.public_key, "--public-key")
+        public_key = Ed25519PublicKey.from_public_bytes(raw)
+    files = [Path(f) for f in args.anchor_file] if args.anchor_file else None
+    with new_session(get_engine()) as session:
+        report = audit.verify_audit_log(session, anchor_files=files, public_key=public_key)
+        session.rollback()
+    if args.json:
+        print(json.dumps(_audit_report_json(report), indent=2, sort_keys=True))
+        return 0 if report.ok else 1
+    chain, anchors = report.chain, report.anchors
+    if chain.ok:
+        print(f"Audit chain: intact, {chain.checked} row(s) checked with the audit key.")
+    else:
+        print(
+            f"Audit chain: BROKEN at row {chain.first_broken_seq}: {chain.reason} "
+            f"({chain.checked} row(s) verified before it)."
+        )
+    where = ", ".join(str(f) for f in files) if files else str(get_settings().audit.anchor_file)
+    if anchors.last_seq is None:
+        summary = f"no anchor in {where}"
+    else:
+        last_at = anchors.last_at.isoformat(timespec="seconds") if anchors.last_at else "?"
+        summary = (
+            f"{anchors.checked} checked in {where}; the last at row {anchors.last_seq} "
+            f"({last_at}); {anchors.unanchored_rows} row(s) since"
+        )
+    if anchors.ok:
+        print(f"Anchors: {summary}.")
+    else:
+        print(f"Anchors: BROKEN: {anchors.reason} ({summary}).")
+    return 0 if report.ok else 1
+
+
+def cmd_audit_keygen(_: argparse.Namespace) -> int:
+    import secrets
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from haven.core.audit import encode_key
+
+    private_key = Ed25519PrivateKey.generate()
+    print("# Keep the first two secret (never in the database or its backups);")
+    print("# the public key is all that checking anchors needs.")
+    print(f"HAVEN_AUDIT_KEY={secrets.token_urlsafe(48)}")
+    print(f"HAVEN_AUDIT_ANCHOR_SIGNING_KEY={encode_key(private_key.private_bytes_raw())}")
+    public = encode_key(private_key.public_key().public_bytes_raw())
+    print(f"HAVEN_AUDIT_ANCHOR_PUBLIC_KEY={public}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,10 +374,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.set_defaults(func=cmd_create_user)
 
+    users = sub.add_parser("users", help="people's accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    check_roles = users_sub.add_parser(
+        "check-roles", help="list accounts whose roles break the separation of roles"
+    )
+    check_roles.add_argument("--json", action="store_true", help="print JSON")
+    check_roles.set_defaults(func=cmd_users_check_roles)
+
     jobs = sub.add_parser("jobs", help="periodic work")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
     run_once = jobs_sub.add_parser("run-once", help="run every periodic job once")
     run_once.set_defaults(func=cmd_jobs_run_once)
+
+    support = sub.add_parser("support", help="peer-support maintenance")
+    support_sub = support.add_subparsers(dest="support_command", required=True)
+    rewrap = support_sub.add_parser(
+        "rewrap-keys",
+        help="re-wrap every support record key under the first HAVEN_SUPPORT_RECORD_KEY "
+        "(exit status 1: some key is wrapped under a key not in the ring)",
+    )
+    rewrap.set_defaults(func=cmd_support_rewrap_keys)
+
+    audit = sub.add_parser("audit", help="the audit chain and its anchors")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    anchor = audit_sub.add_parser(
+        "anchor", help="write a signed checkpoint of the chain's head outside the database"
+    )
+    anchor.set_defaults(func=cmd_audit_anchor)
+    verify = audit_sub.add_parser(
+        "verify", help="check every link with the key and every anchor (exit status 1: broken)"
+    )
+    verify.add_argument(
+        "--anchor-file",
+        action="append",
+        help="check these anchor lines instead of HAVEN_AUDIT_ANCHOR_FILE (repeatable; lines "
+        "collected from syslog are accepted as they are)",
+    )
+    verify.add_argument("--public-key", help="the anchor public key (base64url) to check with")
+    verify.add_argument("--json", action="store_true", help="print JSON")
+    verify.set_defaults(func=cmd_audit_verify)
+    keygen = audit_sub.add_parser("keygen", help="print a new audit key and anchor key pair")
+    keygen.set_defaults(func=cmd_audit_keygen)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)

@@ -5,6 +5,8 @@ Every job runs in its own transaction, so one failing job neither undoes nor blo
 others. Any number of processes may run the jobs at once: on PostgreSQL each job claims its
 rows with ``FOR UPDATE SKIP LOCKED`` (two runners never take the same row); on SQLite each
 job takes the database's write lock before it reads, so runners go one after the other.
+The audit chain is anchored outside the database after the other jobs, when
+``HAVEN_AUDIT_ANCHOR_INTERVAL_SECONDS`` has passed and it changed (see haven.core.audit).
 Emails are sent last, outside any transaction.
 """
 
@@ -15,8 +17,11 @@ import threading
 
 from sqlalchemy.engine import Engine
 
-from haven.core import idempotency
+from haven.auth import service as auth_service
+from haven.checkins import service as checkins_service
+from haven.core import audit, idempotency
 from haven.core.db import new_session
+from haven.insights import service as insights_service
 from haven.notifications import service as notifications_service
 from haven.support import service as support_service
 
@@ -26,7 +31,12 @@ log = logging.getLogger("haven.jobs")
 def run_due_jobs(engine: Engine) -> dict[str, int]:
     """Run every periodic job once; returns how many items each one handled (-1: failed)."""
     results: dict[str, int] = {}
-    jobs = [*support_service.PERIODIC_JOBS, ("idempotency_keys_purged", idempotency.purge_expired)]
+    jobs = [
+        *support_service.PERIODIC_JOBS,
+        ("idempotency_keys_purged", idempotency.purge_expired),
+        ("role_grants_expired", auth_service.expire_role_grants),
+        ("api_keys_expired", auth_service.expire_api_keys),
+    ]
     for name, job in jobs:
         try:
             with new_session(engine) as session:
@@ -35,6 +45,28 @@ def run_due_jobs(engine: Engine) -> dict[str, int]:
         except Exception:
             log.exception("periodic job %s failed; it runs again next time", name)
             results[name] = -1
+    try:
+        # Check-in answers still waiting in this process when their period ended; each
+        # batch is written in a transaction of its own (see haven.checkins).
+        results["checkin_answers_written"] = checkins_service.write_ended_periods(engine)
+    except Exception:
+        log.exception("writing ended check-in periods failed; it runs again next time")
+        results["checkin_answers_written"] = -1
+    try:
+        # After the check-in answers of ended periods are written: a closed week is
+        # released once, with everything that arrived in it (see haven.insights.release).
+        with new_session(engine) as session:
+            results["insight_weeks_released"] = insights_service.release_due_weeks(session)
+            session.commit()
+    except Exception:
+        log.exception("releasing insight weeks failed; it runs again next time")
+        results["insight_weeks_released"] = -1
+    try:
+        # After the other jobs, so their audit rows are in this anchor (see haven.core.audit).
+        results["audit_anchored"] = audit.anchor_if_due(engine)
+    except Exception:
+        log.exception("anchoring the audit chain failed; it runs again next time")
+        results["audit_anchored"] = -1
     try:
         results["emails_sent"] = notifications_service.deliver_pending_emails(engine)
     except Exception:

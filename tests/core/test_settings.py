@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from haven.core.settings import ConfigurationError, Environment, Settings
+from haven.core.settings import ConfigurationError, Environment, Settings, SupportSettings
 
 
 def _settings(tmp_path: Path, **kwargs: object) -> Settings:
@@ -39,7 +39,15 @@ def test_production_refuses_the_generated_demo_secret(tmp_path: Path) -> None:
 
 
 def test_production_accepts_a_real_secret(tmp_path: Path) -> None:
-    _settings(tmp_path, env=Environment.production, secret_key="k" * 48).check_safe_to_serve()
+    from tests.core.test_audit_settings import production_audit
+
+    _settings(
+        tmp_path,
+        env=Environment.production,
+        secret_key="k" * 48,
+        audit=production_audit(),
+        support=SupportSettings(record_key="r" * 48),  # type: ignore[arg-type]
+    ).check_safe_to_serve()
 
 
 def test_default_database_is_sqlite_under_var(tmp_path: Path) -> None:

@@ -138,6 +138,16 @@ def build_world(client: TestClient, engine: Engine) -> World:
     _, auditor_h, _ = _person(engine, f"Wall Auditor {MARK}", Role.auditor)
     outreach_person, _, _ = _person(engine, f"Wall Outreach {MARK}", Role.staff)
     second_outreach, _, _ = _person(engine, f"Wall Second {MARK}", Role.staff)
+    # A privileged role grant waiting for a second admin (the walk's admin may confirm it).
+    grantee, _, _ = _person(engine, f"Wall Grantee {MARK}", Role.staff)
+    _, proposer_h, _ = _person(engine, f"Wall Proposer {MARK}", Role.admin)
+    grant = _ok(
+        client.patch(
+            f"/api/v1/users/{grantee}",
+            json={"roles": ["auditor", "staff"]},
+            headers={**proposer_h, "If-Match": '"1"'},
+        )
+    )["pending_grant"]
     key = make_api_key(engine, ALL_SCOPES, name="every scope")
     spare_key = _ok(
         client.post(
@@ -315,6 +325,7 @@ def build_world(client: TestClient, engine: Engine) -> World:
         "user_id": requester,
         "api_key_id": uuid.UUID(spare_key["id"]),
         "notification_id": supporter_note.id,
+        "grant_id": uuid.UUID(grant["id"]),
     }
     support_content = [CONTACT, TIMES, NOTE, FEEDBACK]
     id_markers = [str(i) for i in support_ids.values()] + [i.hex for i in support_ids.values()]

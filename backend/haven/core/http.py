@@ -3,23 +3,27 @@
 * :class:`HavenRoute` — one transaction per request: the unit of work is committed once
   after the endpoint succeeds (and before the response is sent), rolled back on any error;
   a stored idempotent response is written in the same transaction.
-* :class:`RequestContextMiddleware` — request id, body-size limit, security headers,
-  the access log (which never records anonymous endpoints' client addresses).
+* :class:`RequestContextMiddleware` — request id, body-size limit, security headers and
+  the access log: method, route template, status, duration and request id, never a person
+  and (unless the operator opts in) never the client's address. Requests to **quiet**
+  routes write no access-log line at all, are served without a request id that anything
+  stores, and their other log lines keep only the day (see :mod:`haven.core.logging`).
+  Which routes are quiet is not known here: each domain declares its own
+  (:class:`QuietRoutes`), and the app passes them in when it is assembled.
 * ETag / If-Match helpers for versioned resources.
 """
 
 from __future__ import annotations
 
-import base64
 import contextvars
 import functools
 import inspect
-import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, Header, Request, Response
@@ -45,17 +49,12 @@ from haven.core.errors import (
     problem_response,
 )
 from haven.core.logging import bind_request, unbind_request
-from haven.core.security import REPORT_SESSION_AUDIENCE, REPORT_SESSION_TYPE, decode_token
 from haven.core.versioning import etag_for
 
 log = logging.getLogger("haven.http")
 access_log = logging.getLogger("haven.access")
 
 API_PREFIX = "/api/v1"
-# Paths whose callers must stay unidentifiable: see DESIGN.md, "Anonymous reports". The web
-# client's page for following a report by receipt is one: a log line of who loaded it, and
-# when, would sit beside the day of the reporter's next message.
-ANONYMOUS_PATH_PREFIXES: tuple[str, ...] = (f"{API_PREFIX}/anonymous", "/follow-report")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -331,25 +330,79 @@ SPA_CSP = (
 )
 
 
-class RequestContextMiddleware:
-    """Pure ASGI (no per-request task overhead): request id, body limit, headers, access log."""
+@dataclass(frozen=True)
+class QuietRoutes:
+    """Routes whose callers must not be placed in time by the logs (DESIGN.md: nothing in the
+    logs may bracket an anonymous action or reveal who uses support). Each domain declares
+    its own next to its router; the app collects them at assembly and hands them to
+    :class:`RequestContextMiddleware`, so this module names no domain.
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    ``api`` holds path prefixes relative to the API's base path (``/anonymous``), ``pages``
+    the web client's paths (``/follow-report``); a prefix covers itself and what lies below
+    it (``/support`` covers ``/support/requests/x``, not ``/supporters``). ``bearer`` tells
+    from an ``Authorization: Bearer`` token whether its holder is a quiet caller on any route
+    (an anonymous report's session); it must verify the token, not trust its claims."""
+
+    api: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+    bearer: tuple[Callable[[str], bool], ...] = ()
+
+
+class _QuietMatcher:
+    def __init__(self, declared: Iterable[QuietRoutes]) -> None:
+        parts = list(declared)
+        paths = [f"{API_PREFIX}{p}" for q in parts for p in q.api] + [
+            p for q in parts for p in q.pages
+        ]
+        self.exact = frozenset(p.rstrip("/") or "/" for p in paths)
+        self.below = tuple(p.rstrip("/") + "/" for p in paths)
+        self.bearer = tuple(test for q in parts for test in q.bearer)
+
+    def covers(self, path: str, authorization: str | None) -> bool:
+        if path in self.exact or path.startswith(self.below):
+            return True
+        if self.bearer and authorization and authorization[:7].lower() == "bearer ":
+            token = authorization[7:].strip()
+            return any(test(token) for test in self.bearer)
+        return False
+
+
+class RequestContextMiddleware:
+    """Pure ASGI (no per-request task overhead): request id, body limit, headers, access log.
+
+    ``quiet``: the routes that write no access-log line (see :class:`QuietRoutes`).
+    ``log_client_address``: whether ordinary access-log lines name the client's address
+    (``HAVEN_ACCESS_LOG_CLIENT_ADDRESS``, off by default: with it on, the log says who was
+    using Haven when, which a reader can set beside anything else that keeps a time)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        quiet: Iterable[QuietRoutes] = (),
+        log_client_address: bool = False,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.quiet = _QuietMatcher(quiet)
+        self.log_client_address = log_client_address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        anonymous = path.startswith(ANONYMOUS_PATH_PREFIXES) or _carries_report_session(scope)
+        quiet = self.quiet.covers(path, _header(scope, b"authorization"))
         incoming = _header(scope, b"x-request-id")
-        if incoming and not anonymous and _SAFE_REQUEST_ID.match(incoming):
+        if incoming and not quiet and _SAFE_REQUEST_ID.match(incoming):
             request_id = incoming
         else:
+            # A quiet request's id is fresh and random, returned to its caller only: nothing
+            # logs or stores it, and a client-chosen one would be a tag the caller could be
+            # known by.
             request_id = uuid.uuid4().hex
-        tokens = bind_request(request_id, anonymous=anonymous)
+        tokens = bind_request(request_id, quiet=quiet)
         started = time.perf_counter()
         status_holder = {"status": 500}
         is_api = path.startswith(API_PREFIX)
@@ -358,7 +411,7 @@ class RequestContextMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             await _send_problem_413(scope, send, request_id, self.max_body_bytes)
             status_holder["status"] = 413
-            self._log(scope, status_holder["status"], started, anonymous)
+            self._log(scope, status_holder["status"], started, quiet)
             unbind_request(tokens)
             return
 
@@ -406,47 +459,37 @@ class RequestContextMiddleware:
                 status_holder["status"] = 413
                 await _send_problem_413(scope, send, request_id, self.max_body_bytes)
         finally:
-            self._log(scope, status_holder["status"], started, anonymous)
+            self._log(scope, status_holder["status"], started, quiet)
             unbind_request(tokens)
 
-    @staticmethod
-    def _log(scope: Scope, status: int, started: float, anonymous: bool) -> None:
-        if anonymous:
+    def _log(self, scope: Scope, status: int, started: float, quiet: bool) -> None:
+        if quiet:
             # No access-log line at all: even without address or time, its place among
             # timed lines would date the request.
             return
         elapsed_ms = (time.perf_counter() - started) * 1000
-        client = scope.get("client")
-        address = client[0] if client else "-"
-        access_log.info(
-            "%s %s %s %.1fms client=%s", scope["method"], scope["path"], status, elapsed_ms, address
-        )
+        # The route's template, not the path: record ids in a path say which record was
+        # looked at, and when. (The request id comes with every line: see LOG_FORMAT.)
+        target = _path_template(scope)
+        if self.log_client_address:
+            client = scope.get("client")
+            address = client[0] if client else "-"
+            access_log.info(
+                "%s %s %s %.1fms client=%s", scope["method"], target, status, elapsed_ms, address
+            )
+        else:
+            access_log.info("%s %s %s %.1fms", scope["method"], target, status, elapsed_ms)
 
 
-def _carries_report_session(scope: Scope) -> bool:
-    """Whether the request carries a valid anonymous report's session token (then it is
-    logged like an anonymous endpoint)."""
-    auth = _header(scope, b"authorization")
-    if not auth or not auth.lower().startswith("bearer "):
-        return False
-    parts = auth[7:].strip().split(".")
-    if len(parts) != 3:
-        return False
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except ValueError:
-        return False
-    if not (isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE):
-        return False
-    # Verified, not trusted: a forged "report_session" claim must not hide a caller (say,
-    # someone guessing passwords) from the access log.
-    try:
-        decode_token(
-            auth[7:].strip(), audience=REPORT_SESSION_AUDIENCE, token_type=REPORT_SESSION_TYPE
-        )
-    except AppError:
-        return False
-    return True
+def _path_template(scope: Scope) -> str:
+    """The path with each path parameter put back as ``{name}``
+    (``/api/v1/departments/{department_id}``); the path itself where no route matched."""
+    path: str = scope["path"]
+    params = scope.get("path_params")
+    if not params:
+        return path
+    names = {str(value): name for name, value in params.items()}
+    return "/".join(f"{{{names[part]}}}" if part in names else part for part in path.split("/"))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

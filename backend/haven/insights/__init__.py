@@ -1,50 +1,59 @@
 """Insights: "see where support is needed", without ever exposing a small group.
 
-Owns no table. Reads weekly figures through each source's service, once per request:
-check-ins and staffing (``checkins.service``), reports (``reports.service``), peer-support
-requests (``support.service``), debriefs and action items (``debriefs.service``); then
-suppresses small cells, builds the department x week table, the control charts (``spc``)
-and the hotspots. Every table also exports to CSV (``export``), with the same suppression.
+Owns the weekly releases (``models.InsightRelease``). Reads each source's figures through its
+own service, once per week, when the week is released: check-ins and staffing
+(``checkins.service``), reports (``reports.service.release_counts``), peer-support requests
+(``support.service.release_figures``), debriefs and action items (``debriefs.service``).
 
-Decisions (the small-cell rules are in ``suppression``; the statistics in ``spc``):
+The adversary (DESIGN.md) is an insider who sees every view their roles allow, over time,
+files their own records to pad a cell, back-dates a report, and solves all published sums
+together. Decisions, and why they hold against that insider:
 
-* k is ``HAVEN_INSIGHTS_MIN_CELL_SIZE`` (default 5, never below 3). "People" behind a
-  figure: check-in respondents (all scale and yes/no questions are required, so a week's
-  figures share their respondents; a question's own count is used if a template changed
-  mid-period); for report counts, each report counts as one person, its reporter, since
-  anonymous reporters cannot be told apart (so a count of 1 to k-1 reports is hidden);
-  for support, the distinct requesters (all of a cell's support figures go together; the
-  organisation's median is not shown: medians do not add up).
-  Zero is shown: it is nobody. Staffing, debrief and action-item figures count shifts,
-  meetings and tasks, not people or their answers, and are never suppressed.
-* Suppression runs per week over every department at once, including the organisation
-  row and people without a department, and only then is the caller's view cut out: the
-  same cell is hidden for everyone, and the organisation row cannot be used to subtract.
-  Ties between equally small cells go by department id, never by the order a request met
-  the departments in: every view of a week (any range, any endpoint) hides the same cells.
-  Departments are compared in one week only (no cross-week totals are published).
-* Complete weeks only: a running week's figures would change with each answer, so two
-  looks would isolate one person's answer.
-* Control charts use only what the table shows: suppressed weeks are missing points, and
-  centre lines and limits come from visible points, so a chart cannot leak a hidden cell.
-  A report rate is per 1,000 patient-days when every week has a census, else per week.
-* Hotspots: departments whose latest week carries a special cause in the direction of
-  strain (stress up, harm up, support and speaking-up down; more reports is shown but
-  weighs least: it can mean a more open unit). Never ranked by raw report counts.
-* Weeks run Monday to Sunday; reports count in the week the event occurred. Check-in
-  figures are shown for the active check-in's scale and yes/no questions.
-* Speed: check-ins and reports are read from weekly counts their domains keep on every
-  write (``checkin_rollups``, ``report_week_counts``): a quarter is a few thousand small
-  rows whatever the number of answers or reports. Staffing and support are grouped in SQL
-  per request over covering indexes (support's median time to first contact too: one
-  window, in the index's order so nothing is sorted, picks each group's middle rows).
-  Suppression builds a line only when one of its cells is hidden, and a week's hidden
-  cells are remembered by that week's whole input (``service._SuppressionMemo``: a pure
-  function's memo, keyed canonically by department ids and counts, so nothing needs
-  invalidating and the table, the charts and the hotspots share their weeks). The
-  department table's rows are built as the schema's TypedDicts and
-  returned without a second validation (a test serialises it with warnings as errors);
-  control charts are validated in one call.
+* **Releases that never change** (``release``). A week is computed once, when it closes
+  (its check-in period is over, a fortnight's first week with the fortnight, plus
+  ``HAVEN_INSIGHTS_RELEASE_GRACE_HOURS``), stored as published (hidden figures are not in
+  it) and never recomputed: every view of that week, by any role, through any window,
+  endpoint or export, is cut from it. Records count in the week they *arrived* (a report in
+  the week it was submitted, a support request in the week it was made, a check-in answer
+  in its period), so a late record never rewrites a released week: comparing two looks
+  gives nothing. A triage change after release changes no released figure.
+* **Thresholds on contributors, not records.** A figure is hidden when fewer than k people
+  stand behind it: respondents (one answer per person and period), *identified* reporters
+  (anonymous reports and those of service accounts add to counts but not to the people: one
+  person could have filed them all), people who asked for support (a referrer counts once
+  however many colleagues they refer). One insider adds at most one contributor, so padding
+  a cell with one's own records never makes it appear: what any insider learns from a
+  shown figure is an aggregate of at least k-1 others.
+* **Complementary suppression** (``suppression``): every published sum with a hidden member
+  hides at least two members holding at least k contributors together.
+* **An audit of the whole week** (``protection``): before a week is released, every
+  relation between its figures (the organisation is the sum of its departments, a
+  department's reports the sum of their kinds, categories and harms, a mean answer times
+  those who answered lies between 1 and 5 each, ...) is handed to an integer-programming
+  solver (HiGHS via SciPy), as a reader of the release and as every single insider who
+  knows their own records of a hidden cell. While any hidden figure could be pinned to one
+  value, more is hidden (the likeliest cell that settles it, else the sum). Every role's
+  view is a part of the release, so the union of everything any role or combination of
+  roles can fetch is a part of what was audited. ``tests/insights/test_adversary.py`` and
+  ``test_release_protection.py`` run an independent adversary, written from the API's
+  documented meaning only, over a scripted season and random weeks.
+* What this does not stop: people colluding (k-1 insiders who pool their own answers learn
+  the k-th), and an admin who fabricates accounts to answer check-ins (account creation is
+  audited; privileged roles need a second admin). Extreme cases are hidden rather than
+  shown: when a whole hidden group answered alike (everyone low, say), the organisation's
+  figure is hidden too if nothing else keeps it from saying so.
+* Zero is shown: it is nobody. Staffing, debrief and action-item figures count shifts,
+  meetings and tasks, not people or their answers, and are never suppressed (they are
+  frozen in the release like the rest).
+* Control charts use only what the release shows: hidden weeks are missing points, centre
+  lines and limits come from shown points. Hotspots: departments whose latest week carries a
+  special cause in the direction of strain; never ranked by raw report counts.
+* Weeks run Monday to Sunday. Check-in figures are shown for the active check-in's scale and
+  yes/no questions (as they were when the week was released).
+* Speed: a release is computed once (a fraction of a second for a hospital's week; the
+  audit solves small independent parts, certifying most figures with one nearest
+  alternative solution each), by the periodic jobs or by the first request that needs a
+  closed week. Views read a few stored rows per week.
 
 Who may call: safety officers, support coordinators and admins see every department;
 department leads their own; other staff the organisation-wide figures only (and no

@@ -60,9 +60,11 @@ def _csv(table: export.Table, name: str) -> Response:
     response_model=DepartmentInsights,
     responses={**_CSV_RESPONSE, **problem_responses(404, 422)},
     summary="Figures per department and week, small cells suppressed",
-    description="Complete weeks only (Monday to Sunday). Safety officers, support "
-    "coordinators and admins see every department, department leads their own, other staff "
-    "the organisation-wide row only. Default: the last 13 complete weeks; at most 53.",
+    description="Released weeks only (Monday to Sunday): a week is released once its "
+    "check-in period and a grace time are over, and never changes afterwards. Safety "
+    "officers, support coordinators and admins see every department, department leads "
+    "their own, other staff the organisation-wide row only. Default: the last 13 released "
+    "weeks; at most 53.",
 )
 def department_insights(
     request: Request,

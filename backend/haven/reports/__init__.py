@@ -23,11 +23,41 @@ Anonymity (see tests/reports/test_anonymity.py, which proves each point)
   as a 4-character locator plus an argon2id hash, never in clear.
 - No audit row, idempotency record or log line is written for anonymous submissions, for
   receipt exchanges or for the anonymous reporter's messages (which keep only the day): an
-  audit row's time or a log line's place among timed lines would date them. Requests to
-  /api/v1/anonymous/* and /follow-report, and requests carrying a (verified) report-session
-  token, leave no access-log line at all.
+  audit row's time or a log line's place among timed lines would date them. This domain
+  declares its quiet routes (``router.quiet``, see :class:`haven.core.http.QuietRoutes`):
+  /api/v1/anonymous/*, any request carrying a (verified) report-session token, and the web
+  client's /report-anonymously and /follow-report pages. They leave no access-log line at
+  all, keep no request id (nor a caller's X-Request-ID), and any other line logged while
+  serving them keeps only the day. The access log names no person and, by default, no
+  address anywhere (README, "Logs").
+- The anonymous report page takes its form's data (active departments and subcategories,
+  whether an account is needed) from ``GET /anonymous/form``, not from signed-in endpoints,
+  and sends the report without cookie or token; while it is shown the web client makes no
+  signed-in request (no refresh, no background call), and opened directly it does not
+  restore the session. Where the organisation takes anonymous reports from signed-in people
+  only, the form and the submission carry the person's current access token (never renewed
+  there): ``_anonymous_gate`` checks it and forgets it. ``frontend/e2e/logs.spec.ts`` proves
+  in Chromium that a signed-in person's anonymous report, and following it, add no line to
+  the server's log.
 - Receipt look-ups: constant-time-ish (the same argon2 work on every failure) with a uniform
-  401, throttled in memory per locator and per process, never by address.
+  401. The right receipt always opens its report: nothing anyone else does to its locator
+  can lock the reporter out (there is no process-wide bucket any more: one client's 190 bad
+  receipts used to make every reporter's follow-up answer 429). Failures are counted per
+  client (``HAVEN_LIMITS_RECEIPT_FAILURES`` per window, then 429) and per locator (over
+  ``HAVEN_REPORTS_RECEIPT_FAILURES_PER_MINUTE``, the locator is *hot*, and each further
+  failure there costs the failing client a whole window: one guess per address per window).
+- Flood resistance (haven.core.limits, tests/reports/test_flood.py): submissions, receipt
+  exchanges and the reporter's messages are limited per client, in this process's memory
+  only. The router counts them, by HMAC of the connection's address (or, behind a trusted
+  proxy, the forwarded one) under a random key that lives in memory for one window and is
+  then replaced: no address, key or digest is stored, logged, or passed to the service, and
+  a client is forgotten within two windows of its last request. Over the limit: 429 with
+  ``Retry-After``. The argon2 work (receipt hashing and checking) waits in one bounded
+  queue per process; when it is full the answer is 503 at once, nothing is stored, and the
+  client's allowance is given back. Residual: clients behind one address (a ward's NAT, a
+  reverse proxy not listed in ``HAVEN_LIMITS_TRUSTED_PROXIES``) share one allowance, and
+  an attacker with many addresses gets many allowances; the bounded queue still caps what
+  they cost, and the hospital's proxy should add limits of its own (README).
 - On SQLite the tables written on the anonymous path are WITHOUT ROWID (physical order is
   the random key, not the order of insertion).
 - Every submission (anonymous ones too) and every triage change that moves a report adds

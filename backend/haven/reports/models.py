@@ -177,4 +177,3 @@ class LessonReport(SQLModel, table=True):
     report_id: uuid.UUID = Field(
         foreign_key="reports.id", primary_key=True, ondelete="CASCADE", index=True
     )
-

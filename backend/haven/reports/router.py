@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from haven.auth import service as auth_service
-from haven.auth.deps import EVERYONE, STAFF, Allow, Idempotent, Public, public_rule
+from haven.auth.deps import (
+    EVERYONE,
+    STAFF,
+    Allow,
+    CurrentPrincipal,
+    Idempotent,
+    Public,
+    public_rule,
+)
 from haven.auth.schemas import Role, Scope
-from haven.core.errors import Unauthorized, problem_responses
-from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
+from haven.core.errors import AppError, Unauthorized, problem_responses
+from haven.core.http import HavenRoute, IfMatchHeader, QuietRoutes, SessionDep, set_etag
+from haven.core.limits import client_limit, counted, failure_limit
 from haven.core.pagination import Page, PageParams, page_params
-from haven.core.security import Principal
+from haven.core.security import (
+    REPORT_SESSION_AUDIENCE,
+    REPORT_SESSION_TYPE,
+    Principal,
+    decode_token,
+)
 from haven.reports import service
 from haven.reports.schemas import (
     STAFF_SEARCH_LIMIT,
@@ -23,6 +40,7 @@ from haven.reports.schemas import (
     STAFF_SEARCH_MIN,
     AnonymousReportCreate,
     AnonymousReportCreated,
+    AnonymousReportForm,
     AnonymousReportView,
     Category,
     Harm,
@@ -56,6 +74,38 @@ from haven.reports.schemas import (
 
 router = APIRouter(route_class=HavenRoute)
 anonymous_router = APIRouter(prefix="/anonymous", tags=["anonymous"], route_class=HavenRoute)
+
+
+def _is_report_session(token: str) -> bool:
+    """Whether a bearer token is a valid anonymous report's session (its holder is then a
+    quiet caller on any route it calls)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return False
+    if not (isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE):
+        return False
+    # Verified, not trusted: a forged "report_session" claim must not hide a caller (say,
+    # someone guessing passwords) from the access log.
+    try:
+        decode_token(token, audience=REPORT_SESSION_AUDIENCE, token_type=REPORT_SESSION_TYPE)
+    except AppError:
+        return False
+    return True
+
+
+# Quiet (no access-log line, no request id stored; see haven.core.http.QuietRoutes): the
+# anonymous endpoints, anything called with a report session, and the web client's pages
+# for reporting anonymously and for following a report by receipt (a line of who loaded
+# them, and when, would sit beside the day of the report or of the reporter's next message).
+quiet = QuietRoutes(
+    api=("/anonymous",),
+    pages=("/follow-report", "/report-anonymously"),
+    bearer=(_is_report_session,),
+)
 
 Paging = Annotated[PageParams, Depends(page_params)]
 Reporter = Annotated[Principal, Allow(*STAFF, scopes=[Scope.reports_write])]
@@ -135,12 +185,53 @@ def _anonymous_gate(
         raise Unauthorized("Sign in to report anonymously here; your identity is still not stored.")
 
 
+@anonymous_router.get(
+    "/form",
+    response_model=AnonymousReportForm,
+    dependencies=[Depends(_anonymous_gate)],
+    responses=problem_responses(401),
+    summary="What the anonymous report form offers (departments, subcategories)",
+)
+def read_anonymous_form(session: SessionDep) -> AnonymousReportForm:
+    return service.anonymous_report_form(session)
+
+
+# Per-client limits on the anonymous path (haven.core.limits): counted here, by a key that
+# forgets the address within minutes, so nothing of the caller reaches the service.
+ANONYMOUS_REPORTS_PER_CLIENT = client_limit("anonymous_reports")
+RECEIPT_EXCHANGES_PER_CLIENT = client_limit("receipt_exchanges")
+
+
+def _on_hot_locator(exc: Exception) -> bool:
+    return isinstance(exc, service.ReceiptNotRecognised) and exc.on_hot_locator
+
+
+RECEIPT_FAILURES_PER_CLIENT = failure_limit(
+    "receipt_failures", failure=service.ReceiptNotRecognised, whole_window=_on_hot_locator
+)
+
+
+async def _reporter_messages_per_client(
+    request: Request, principal: CurrentPrincipal
+) -> AsyncIterator[None]:
+    """The anonymous reporter's messages count against their client's allowance, on either
+    address they may post to; staff messages do not."""
+    if principal.kind != "report_session":
+        yield
+        return
+    async with counted(request, "anonymous_messages"):
+        yield
+
+
+REPORTER_MESSAGES_PER_CLIENT = Depends(_reporter_messages_per_client, scope="function")
+
+
 @anonymous_router.post(
     "/reports",
     response_model=AnonymousReportCreated,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[Depends(_anonymous_gate)],
-    responses=problem_responses(401, 422),
+    dependencies=[ANONYMOUS_REPORTS_PER_CLIENT, Depends(_anonymous_gate)],
+    responses=problem_responses(401, 422, 429, 503),
     summary="Report anonymously: nothing that identifies you is stored or logged",
 )
 def submit_anonymous_report(
@@ -152,8 +243,8 @@ def submit_anonymous_report(
 @anonymous_router.post(
     "/session",
     response_model=ReportSession,
-    dependencies=[Public],
-    responses=problem_responses(401, 422, 429),
+    dependencies=[Public, RECEIPT_FAILURES_PER_CLIENT, RECEIPT_EXCHANGES_PER_CLIENT],
+    responses=problem_responses(401, 422, 429, 503),
     summary="Exchange a receipt for a short session on that one report",
 )
 def open_report_session(data: ReceiptExchange, session: SessionDep) -> ReportSession:
@@ -176,7 +267,8 @@ def list_anonymous_messages(session: SessionDep, principal: SessionHolder) -> li
     "/report/messages",
     response_model=MessageRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 422),
+    dependencies=[REPORTER_MESSAGES_PER_CLIENT],
+    responses=problem_responses(401, 422, 429),
 )
 def post_anonymous_message(
     data: MessageCreate, session: SessionDep, principal: SessionHolder
@@ -347,7 +439,8 @@ def list_messages(
     response_model=MessageRead,
     status_code=status.HTTP_201_CREATED,
     tags=["reports"],
-    responses=problem_responses(404, 422),
+    dependencies=[REPORTER_MESSAGES_PER_CLIENT],
+    responses=problem_responses(404, 422, 429),
 )
 def post_message(
     report_id: uuid.UUID, data: MessageCreate, session: SessionDep, principal: MessageParty

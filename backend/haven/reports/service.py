@@ -1205,5 +1205,3 @@ def create_subcategory(
         object_id=row.id,
     )
     return SubcategoryRead(id=row.id, category=data.category, name=row.name, is_active=True)
-
-

@@ -24,6 +24,11 @@ Who may call
     sets the crisis resources; the resources are public (no sign-in), as DESIGN.md asks.
 
 Design decisions
+    * Quiet (``router.quiet``; README, "Logs"): every route under /api/v1/support, the public
+      crisis resources included, and the web client's /support and /help pages write no
+      access-log line, and audit rows written while serving them carry no request id. A
+      timed log line would say who uses support, and when; a request id shared by a log line
+      and an audit row would join the two.
     * Audit pseudonyms. Every access by a supporter or the coordinator is audited with
       that actor, but the audit row's ``object_id`` is :func:`notes.audit_ref` — an HMAC
       of the record's id under a key derived from the secret key — not the id itself. The
@@ -47,25 +52,56 @@ Design decisions
       the referrer gets an acknowledgement without the request's id and never sees it
       again; ``referrer_id`` is stored only to be purged.
     * Matching (:func:`policy.match_supporters`) is pure. Hard rules: not the requester,
-      active (roster, account and role), not paused, trained and in date, not involved in
-      the event, not already passed over, not the requester's department when asked, under
-      capacity, on call now. Ranked by preference fit (profession, language), then lowest
-      open caseload, then name. The coordinator may override by hand only the soft rules
-      (capacity, on call, paused, already offered).
+      not the coordinator assigning, not someone who leads the requester's department (a
+      supporter holding department_lead with that department), not an account holding a
+      combination the separation of roles forbids (older data only; such accounts cannot
+      join the roster either), active (roster, account and role), not paused, trained and
+      in date, not involved in the event, not already passed over, not the requester's
+      department when asked, not also a coordinator, under capacity, on call now. Ranked by
+      preference fit (profession, language), then lowest open caseload, then name. The
+      coordinator may override by hand only the soft rules (capacity, on call, paused,
+      already offered, and "also a coordinator": a supporter who also coordinates is never
+      picked by matching, the jobs or outreach, since they could steer it to themself by
+      pausing the others, but another coordinator may assign them by hand). Nobody assigns
+      a request to themself. Every rule is checked for every supporter
+      (:func:`policy.exclusion_reasons`), so a soft rule never hides a hard one: a paused
+      supporter who is also untrained, out of date, involved in the event or from the
+      requester's own department (when asked) is refused by hand too, and the hard reason is
+      the one reported (in the candidates list and the 422).
     * Response targets: ``due_at`` is fixed at creation (the metric). ``offer_expires_at``
       is the current supporter's deadline; when it passes without first contact the job
       passes them over and offers the request to the next eligible supporter (or, if none,
       leaves it and retries one target-interval later). Overdue requests are flagged to
       the coordinators once.
     * The private note is off unless ``HAVEN_SUPPORT_PRIVATE_NOTES`` is set, and then
-      sealed with AES-256-GCM (``cryptography``) under ``HAVEN_SUPPORT_NOTE_KEY``, bound to
-      its encounter and author, returned only to its author, purged after 30 days.
+      sealed like all free text (below), bound to its encounter and its author, returned
+      only to its author (in lists: the answer to logging it never carries it, since that
+      answer may be stored a day for idempotent replays), purged with its key after
+      ``HAVEN_SUPPORT_NOTE_DAYS`` (30 at most). ``HAVEN_SUPPORT_NOTE_KEY`` is no longer
+      used except by migration 0011, which re-sealed the notes made under it.
     * Retention: closed requests older than ``HAVEN_SUPPORT_RETENTION_DAYS`` lose requester,
       referrer, supporter, contact details, free text, language, involved staff and notes;
       department, profession, urgency, tier, channel, timestamps and outcomes stay. The
       ``first_in_week`` bit lets insights count distinct people after the purge. Creating
       a request returns no contact details, and the jobs delete expired idempotency
-      records, so no stored response keeps them either.
+      records, so no stored response keeps them either. A feedback comment is purged the
+      same number of days after the day it was given (coordinators only ever read comments
+      among at least ``HAVEN_SUPPORT_FEEDBACK_MIN_ANSWERS`` answers, and a summary over an
+      older period shows the scores without them); the score and the day stay.
+    * Purge means gone (crypto-shredding, :mod:`sealing`). Every free-text field (contact
+      details, preferred times, the private note, the feedback comment; the other text
+      columns hold codes: statuses, channels, language tags) is stored only as AES-256-GCM
+      ciphertext under the record's own random data key, with the record's id and the
+      field's name bound in. The key lives apart from the row in ``support_record_keys``,
+      wrapped under ``HAVEN_SUPPORT_RECORD_KEY`` (never stored; outside production it
+      defaults to an HKDF derivation of the secret key, production refuses to start
+      without it). Purging deletes the key row, so copies of the ciphertext in free pages,
+      the WAL or old backups stay unreadable for good. SQLite also runs with
+      ``secure_delete`` and checkpoints (``TRUNCATE``) its WAL after every purge that
+      removed a key, so nothing of the record, wrapped key included, is left in its files;
+      on PostgreSQL an old version of the wrapped key can survive in the heap or WAL until
+      vacuumed and recycled, which is what KEK rotation (``haven support rewrap-keys``)
+      makes useless. Proved on the files themselves in ``tests/support/test_shredding.py``.
     * Notifications say only "You have a new support request" (and similar), link to a
       page, never to a record, and go to supporters and coordinators only: the requester's
       inbox never shows that they asked.

@@ -60,19 +60,25 @@ def release_figures(
     creator_totals: dict[uuid.UUID, _Tally] = defaultdict(_Tally)
     unknown: dict[uuid.UUID | None, _Tally] = defaultdict(_Tally)
     unknown_total = _Tally()
-    for department_id, kind, requester_id, referrer_id, first, contact_at, due_at in (
-        session.execute(
-            sa.select(
-                col(SupportRequest.department_id),
-                col(SupportRequest.kind),
-                col(SupportRequest.requester_id),
-                col(SupportRequest.referrer_id),
-                col(SupportRequest.first_in_week),
-                col(SupportRequest.first_contact_at),
-                col(SupportRequest.due_at),
-            ).where(col(SupportRequest.week_start) == week)
-        ).all()
-    ):
+    for (
+        department_id,
+        kind,
+        requester_id,
+        referrer_id,
+        first,
+        contact_at,
+        due_at,
+    ) in session.execute(
+        sa.select(
+            col(SupportRequest.department_id),
+            col(SupportRequest.kind),
+            col(SupportRequest.requester_id),
+            col(SupportRequest.referrer_id),
+            col(SupportRequest.first_in_week),
+            col(SupportRequest.first_contact_at),
+            col(SupportRequest.due_at),
+        ).where(col(SupportRequest.week_start) == week)
+    ).all():
         creator = referrer_id if kind == RequestKind.referral.value else requester_id
         facts = {
             "requester_first": bool(first),

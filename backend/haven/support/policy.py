@@ -204,10 +204,37 @@ class Candidate:
     preference_fit: int
 
 
+# Rules a coordinator may override by hand (DESIGN.md, "Matching": "The coordinator can
+# assign by hand"): the program's own scheduling, which a person can weigh. Every other rule
+# protects the requester or the separation of roles and is never overridden, whatever soft
+# rule the same supporter also fails.
+SOFT_REASONS: frozenset[ExclusionReason] = frozenset(
+    {
+        ExclusionReason.paused,
+        ExclusionReason.already_offered,
+        ExclusionReason.is_coordinator,
+        ExclusionReason.at_capacity,
+        ExclusionReason.off_call,
+    }
+)
+_RULE_ORDER = {reason: i for i, reason in enumerate(ExclusionReason)}
+
+
 @dataclass(frozen=True)
 class Exclusion:
     supporter: SupporterFacts
-    reason: ExclusionReason
+    # Every rule the supporter fails: hard ones first, each group in the order of
+    # ExclusionReason. ``reason`` (the first) is what is reported.
+    reasons: tuple[ExclusionReason, ...]
+
+    @property
+    def reason(self) -> ExclusionReason:
+        return self.reasons[0]
+
+    @property
+    def overridable(self) -> bool:
+        """True when only soft rules exclude the supporter (a coordinator may assign by hand)."""
+        return all(r in SOFT_REASONS for r in self.reasons)
 
 
 @dataclass(frozen=True)
@@ -238,47 +265,58 @@ def preference_fit(request: RequestFacts, supporter: SupporterFacts) -> int:
     return fit
 
 
-def exclusion_reason(
+def exclusion_reasons(
     request: RequestFacts, supporter: SupporterFacts, *, today: date, weekday: int, minute: int
-) -> ExclusionReason | None:
-    """The first rule the supporter fails (DESIGN.md, "Matching"), or None when eligible."""
+) -> tuple[ExclusionReason, ...]:
+    """Every rule the supporter fails (DESIGN.md, "Matching"), hard rules before soft ones:
+    all are checked, so a soft rule can never hide a hard one. Empty when eligible."""
+    failed: list[ExclusionReason] = []
     if request.requester_id is not None and supporter.user_id == request.requester_id:
-        return ExclusionReason.is_requester
+        failed.append(ExclusionReason.is_requester)
     if request.assigner_id is not None and supporter.user_id == request.assigner_id:
-        return ExclusionReason.is_assigner
+        failed.append(ExclusionReason.is_assigner)
     if (
         request.department_id is not None
         and supporter.led_department_id is not None
         and supporter.led_department_id == request.department_id
     ):
-        return ExclusionReason.leads_department
+        failed.append(ExclusionReason.leads_department)
     if supporter.has_conflicting_roles:
-        return ExclusionReason.conflicting_roles
+        failed.append(ExclusionReason.conflicting_roles)
     if not supporter.is_active:
-        return ExclusionReason.inactive
+        failed.append(ExclusionReason.inactive)
     if supporter.is_paused:
-        return ExclusionReason.paused
+        failed.append(ExclusionReason.paused)
     if supporter.training_completed_on is None:
-        return ExclusionReason.not_trained
-    if supporter.training_expires_on is not None and supporter.training_expires_on < today:
-        return ExclusionReason.training_expired
+        failed.append(ExclusionReason.not_trained)
+    elif supporter.training_expires_on is not None and supporter.training_expires_on < today:
+        failed.append(ExclusionReason.training_expired)
     if supporter.user_id in request.involved_ids:
-        return ExclusionReason.involved_in_event
+        failed.append(ExclusionReason.involved_in_event)
     if supporter.user_id in request.passed_over_ids:
-        return ExclusionReason.already_offered
+        failed.append(ExclusionReason.already_offered)
     if (
         request.not_own_department
         and request.department_id is not None
         and supporter.department_id == request.department_id
     ):
-        return ExclusionReason.same_department
+        failed.append(ExclusionReason.same_department)
     if supporter.is_coordinator:
-        return ExclusionReason.is_coordinator
+        failed.append(ExclusionReason.is_coordinator)
     if supporter.open_caseload >= supporter.capacity:
-        return ExclusionReason.at_capacity
+        failed.append(ExclusionReason.at_capacity)
     if not any(w.covers(weekday, minute) for w in supporter.windows):
-        return ExclusionReason.off_call
-    return None
+        failed.append(ExclusionReason.off_call)
+    return tuple(sorted(failed, key=lambda r: (r in SOFT_REASONS, _RULE_ORDER[r])))
+
+
+def exclusion_reason(
+    request: RequestFacts, supporter: SupporterFacts, *, today: date, weekday: int, minute: int
+) -> ExclusionReason | None:
+    """The reason reported for excluding the supporter (a hard rule whenever one applies),
+    or None when eligible."""
+    reasons = exclusion_reasons(request, supporter, today=today, weekday=weekday, minute=minute)
+    return reasons[0] if reasons else None
 
 
 def match_supporters(
@@ -296,11 +334,11 @@ def match_supporters(
     eligible: list[Candidate] = []
     excluded: list[Exclusion] = []
     for supporter in supporters:
-        reason = exclusion_reason(request, supporter, today=today, weekday=weekday, minute=minute)
-        if reason is None:
+        reasons = exclusion_reasons(request, supporter, today=today, weekday=weekday, minute=minute)
+        if not reasons:
             eligible.append(Candidate(supporter, preference_fit(request, supporter)))
         else:
-            excluded.append(Exclusion(supporter, reason))
+            excluded.append(Exclusion(supporter, reasons))
     eligible.sort(
         key=lambda c: (
             -c.preference_fit,

@@ -76,6 +76,23 @@ export interface paths {
         patch: operations["action-items-update_action_item"];
         trace?: never;
     };
+    "/api/v1/anonymous/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the anonymous report form offers (departments, subcategories) */
+        get: operations["anonymous-read_anonymous_form"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/anonymous/report": {
         parameters: {
             query?: never;
@@ -155,7 +172,7 @@ export interface paths {
         /** List Api Keys */
         get: operations["api-keys-list_api_keys"];
         put?: never;
-        /** Create Api Key */
+        /** Create a key; one that reads content waits for a second administrator */
         post: operations["api-keys-create_api_key"];
         delete?: never;
         options?: never;
@@ -170,11 +187,63 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Read Api Key */
+        get: operations["api-keys-read_api_key"];
         put?: never;
         post?: never;
         /** Revoke Api Key */
         delete: operations["api-keys-revoke_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{api_key_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw your own pending key */
+        post: operations["api-keys-cancel_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{api_key_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a pending key (another administrator than its creator) */
+        post: operations["api-keys-confirm_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{api_key_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending key (another administrator than its creator) */
+        post: operations["api-keys-reject_api_key"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -293,7 +362,7 @@ export interface paths {
         put?: never;
         /**
          * Answer this period's check-in (once per period)
-         * @description Stores department, profession, period and answers, with no link to you. No Idempotency-Key: a second answer in the same period is refused with 409.
+         * @description Your answer is received: it waits, unstored, until at least k answers of your department and period (k = the smallest group insights show) can be stored together, with no link to you; answers still short of k when the period ends are stored together across departments, or not at all if they are fewer than k. No Idempotency-Key: a second answer in the same period is refused with 409.
          */
         post: operations["checkins-submit_checkin"];
         delete?: never;
@@ -607,7 +676,7 @@ export interface paths {
         };
         /**
          * Figures per department and week, small cells suppressed
-         * @description Complete weeks only (Monday to Sunday). Safety officers, support coordinators and admins see every department, department leads their own, other staff the organisation-wide row only. Default: the last 13 complete weeks; at most 53.
+         * @description Released weeks only (Monday to Sunday): a week is released once its check-in period and a grace time are over, and never changes afterwards. Safety officers, support coordinators and admins see every department, department leads their own, other staff the organisation-wide row only. Default: the last 13 released weeks; at most 53.
          */
         get: operations["insights-department_insights"];
         put?: never;
@@ -1071,6 +1140,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/role-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Role Grants */
+        get: operations["users-list_role_grants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-grants/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Role Grant */
+        get: operations["users-read_role_grant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-grants/{grant_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw your own proposal */
+        post: operations["users-cancel_role_grant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-grants/{grant_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a grant (another administrator than the proposer and the person) */
+        post: operations["users-confirm_role_grant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-grants/{grant_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a grant (another administrator than the proposer) */
+        post: operations["users-reject_role_grant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staffing/shifts": {
         parameters: {
             query?: never;
@@ -1133,7 +1287,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Feedback aggregates, only over at least five answers */
+        /**
+         * Feedback aggregates over ended months of at least five answers each
+         * @description Whole calendar months that have ended, from the first that starts on or after `since`; a month with fewer answers than the minimum is in no summary.
+         */
         get: operations["support-read_feedback_summary"];
         put?: never;
         post?: never;
@@ -1556,7 +1713,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update User */
+        /** Change a person; privileged roles wait for a second administrator */
         patch: operations["users-update_user"];
         trace?: never;
     };
@@ -1685,6 +1842,22 @@ export interface components {
          * @enum {string}
          */
         ActionStrength: "stronger" | "intermediate" | "weaker";
+        /** AnonymousFormDepartment */
+        AnonymousFormDepartment: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** AnonymousFormSubcategory */
+        AnonymousFormSubcategory: {
+            category: components["schemas"]["Category"];
+            /** Name */
+            name: string;
+        };
         /** AnonymousReportCreate */
         AnonymousReportCreate: {
             category: components["schemas"]["Category"];
@@ -1727,6 +1900,28 @@ export interface components {
              */
             submitted_on: string;
             support: components["schemas"]["SupportOffer"];
+        };
+        /**
+         * AnonymousReportForm
+         * @description What the anonymous report form offers, served on the quiet anonymous path so that
+         *     opening the form makes no signed-in (or logged) request.
+         */
+        AnonymousReportForm: {
+            /**
+             * Allow Without Account
+             * @description Whether the organisation takes anonymous reports from people who are not signed in (otherwise the submission needs a person's access token, which is checked and then forgotten).
+             */
+            allow_without_account: boolean;
+            /**
+             * Departments
+             * @description Active departments.
+             */
+            departments: components["schemas"]["AnonymousFormDepartment"][];
+            /**
+             * Subcategories
+             * @description The organisation's active subcategories.
+             */
+            subcategories: components["schemas"]["AnonymousFormSubcategory"][];
         };
         /**
          * AnonymousReportView
@@ -1773,6 +1968,25 @@ export interface components {
              */
             created_at: string;
             /**
+             * Created By Id
+             * @description The administrator who created the key: the only one shown its secret.
+             */
+            created_by_id: string | null;
+            /** Created By Name */
+            created_by_name: string;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Decided By Id
+             * @description The administrator who confirmed or rejected it (the creator, when they cancelled it; null when it expired or never waited).
+             */
+            decided_by_id: string | null;
+            /**
+             * Expires At
+             * @description A pending key not confirmed by then expires; null once decided, and for keys that never waited.
+             */
+            expires_at: string | null;
+            /**
              * Id
              * Format: uuid
              */
@@ -1789,9 +2003,13 @@ export interface components {
             scopes: components["schemas"]["Scope"][];
             /**
              * Secret
-             * @description The whole key, shown this once. Send it as a Bearer token.
+             * @description The whole key, shown this once, to the administrator who created it. Send it as a Bearer token. A `pending` key is refused (401) until another administrator confirms it; the secret does not change then.
              */
             secret: string;
+            /** @description `pending`: a key with a scope that reads content (`reports:read`, `fhir:read`) does not work until another administrator confirms it; `active`: it works (unless revoked); `rejected`, `cancelled`, `expired`: it never will. */
+            status: components["schemas"]["ApiKeyStatus"];
+            /** Version */
+            version: number;
         };
         /** ApiKeyRead */
         ApiKeyRead: {
@@ -1800,6 +2018,25 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Created By Id
+             * @description The administrator who created the key: the only one shown its secret.
+             */
+            created_by_id: string | null;
+            /** Created By Name */
+            created_by_name: string;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Decided By Id
+             * @description The administrator who confirmed or rejected it (the creator, when they cancelled it; null when it expired or never waited).
+             */
+            decided_by_id: string | null;
+            /**
+             * Expires At
+             * @description A pending key not confirmed by then expires; null once decided, and for keys that never waited.
+             */
+            expires_at: string | null;
             /**
              * Id
              * Format: uuid
@@ -1815,7 +2052,17 @@ export interface components {
             revoked_at: string | null;
             /** Scopes */
             scopes: components["schemas"]["Scope"][];
+            /** @description `pending`: a key with a scope that reads content (`reports:read`, `fhir:read`) does not work until another administrator confirms it; `active`: it works (unless revoked); `rejected`, `cancelled`, `expired`: it never will. */
+            status: components["schemas"]["ApiKeyStatus"];
+            /** Version */
+            version: number;
         };
+        /**
+         * ApiKeyStatus
+         * @description Where a key stands in the two-person rule: only ``active`` keys authenticate.
+         * @enum {string}
+         */
+        ApiKeyStatus: "pending" | "active" | "rejected" | "cancelled" | "expired";
         /** AssignmentRequest */
         AssignmentRequest: {
             /**
@@ -1875,22 +2122,60 @@ export interface components {
         /** AuditVerification */
         AuditVerification: {
             /**
+             * Anchor Reason
+             * @description Why the anchors do not agree with the chain.
+             */
+            anchor_reason: string | null;
+            /**
+             * Anchors Checked
+             * @description Anchor lines compared with the chain.
+             */
+            anchors_checked: number;
+            /**
+             * Anchors Ok
+             * @description True when every anchor line is signed and agrees with the chain, and every anchor the chain records is in the anchor file.
+             */
+            anchors_ok: boolean;
+            /**
+             * Chain Ok
+             * @description True when every link checks out with the audit key.
+             */
+            chain_ok: boolean;
+            /**
              * Checked
              * @description Rows verified before the first break (or all of them).
              */
             checked: number;
             /**
              * First Broken Seq
-             * @description Sequence number of the first broken link.
+             * @description Sequence number of the first broken link, or of the first row an anchor shows was removed or rewritten.
              */
             first_broken_seq: number | null;
             /**
+             * Last Anchor At
+             * @description When the latest anchor was written.
+             */
+            last_anchor_at: string | null;
+            /**
+             * Last Anchor Seq
+             * @description The row the latest anchor names (null: no anchor yet).
+             */
+            last_anchor_seq: number | null;
+            /**
              * Ok
-             * @description True when every link of the chain checks out.
+             * @description True when every link of the chain checks out with the audit key and the chain agrees with every anchor.
              */
             ok: boolean;
-            /** Reason */
+            /**
+             * Reason
+             * @description Why verification failed (the first failure found).
+             */
             reason: string | null;
+            /**
+             * Unanchored Rows
+             * @description Rows after the latest anchor: what no anchor protects yet.
+             */
+            unanchored_rows: number;
         };
         /** AvailabilityRead */
         AvailabilityRead: {
@@ -2024,7 +2309,11 @@ export interface components {
          * @enum {string}
          */
         CheckinPeriod: "weekly" | "fortnightly";
-        /** CheckinReceipt */
+        /**
+         * CheckinReceipt
+         * @description Your answer is received. It is counted together with others': it is stored only in
+         *     a batch of at least k answers, so that none can be told apart (see the route).
+         */
         CheckinReceipt: {
             /**
              * Period End
@@ -2034,6 +2323,7 @@ export interface components {
             /**
              * Period Start
              * Format: date
+             * @description The period your answer counts in.
              */
             period_start: string;
             /**
@@ -2585,7 +2875,7 @@ export interface components {
             outcome: components["schemas"]["EncounterOutcome"];
             /**
              * Private Note
-             * @description Only for the supporter who wrote it.
+             * @description Only for the supporter who wrote it, and only in the list of encounters: the answer to logging one (which may be stored for an idempotent replay) never holds it.
              */
             private_note: string | null;
             /** Safety Exception */
@@ -2626,10 +2916,13 @@ export interface components {
         };
         /**
          * ExclusionReason
-         * @description Why a supporter is not a candidate, in the order the rules are checked.
+         * @description Why a supporter is not a candidate. Every rule is checked; the one reported is the
+         *     first hard rule that applies in this order, else the first soft one (``paused``,
+         *     ``already_offered``, ``is_coordinator``, ``at_capacity``, ``off_call``: the only ones a
+         *     coordinator may override by hand).
          * @enum {string}
          */
-        ExclusionReason: "is_requester" | "inactive" | "paused" | "not_trained" | "training_expired" | "involved_in_event" | "already_offered" | "same_department" | "at_capacity" | "off_call";
+        ExclusionReason: "is_requester" | "is_assigner" | "leads_department" | "conflicting_roles" | "inactive" | "paused" | "not_trained" | "training_expired" | "involved_in_event" | "already_offered" | "same_department" | "is_coordinator" | "at_capacity" | "off_call";
         /** FeedbackState */
         FeedbackState: {
             /**
@@ -3309,6 +3602,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[RoleGrantRead] */
+        Page_RoleGrantRead_: {
+            /** Items */
+            items: components["schemas"]["RoleGrantRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ShiftRead] */
         Page_ShiftRead_: {
             /** Items */
@@ -3864,6 +4167,65 @@ export interface components {
          */
         Role: "staff" | "peer_supporter" | "support_coordinator" | "safety_officer" | "department_lead" | "admin" | "auditor";
         /**
+         * RoleGrantRead
+         * @description Privileged roles one administrator proposed for a person, which take effect only when
+         *     a second administrator confirms them.
+         */
+        RoleGrantRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By Id */
+            decided_by_id: string | null;
+            /**
+             * Department Id
+             * @description For a department lead: the department they would lead (the person's department when proposed; confirming fails if it has changed since).
+             */
+            department_id: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description A grant still pending then expires.
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Proposed By Id
+             * Format: uuid
+             */
+            proposed_by_id: string;
+            /** Proposed By Name */
+            proposed_by_name: string;
+            /**
+             * Roles
+             * @description The privileged roles the grant adds.
+             */
+            roles: components["schemas"]["Role"][];
+            status: components["schemas"]["RoleGrantStatus"];
+            /** User Display Name */
+            user_display_name: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * RoleGrantStatus
+         * @enum {string}
+         */
+        RoleGrantStatus: "pending" | "confirmed" | "rejected" | "cancelled" | "expired";
+        /**
          * RowScope
          * @enum {string}
          */
@@ -4117,11 +4479,16 @@ export interface components {
              */
             helpful: number;
         };
-        /** SupportFeedbackSummary */
+        /**
+         * SupportFeedbackSummary
+         * @description Over whole calendar months that have ended, each with at least ``min_answers``
+         *     answers (a month still running, or with fewer answers, is in no summary: figures never
+         *     change once shown, so two looks cannot be subtracted to isolate one answer).
+         */
         SupportFeedbackSummary: {
             /**
              * Answers
-             * @description Null when fewer than the minimum.
+             * @description Null when no month qualifies.
              */
             answers: number | null;
             /** Average Helpful */
@@ -4137,6 +4504,11 @@ export interface components {
             } | null;
             /** Min Answers */
             min_answers: number;
+            /**
+             * Months
+             * @description The months covered (their first days).
+             */
+            months?: string[];
             /** Suppressed */
             suppressed: boolean;
         };
@@ -4589,6 +4961,8 @@ export interface components {
             is_active: boolean;
             /** Last Login At */
             last_login_at: string | null;
+            /** @description Privileged roles asked for that wait for a second administrator (not in `roles` until confirmed); null when every role applied at once. */
+            pending_grant?: components["schemas"]["RoleGrantRead"] | null;
             profession: components["schemas"]["Profession"];
             /** Roles */
             roles: components["schemas"]["Role"][];
@@ -4636,6 +5010,36 @@ export interface components {
             profession?: components["schemas"]["Profession"] | null;
             /** Roles */
             roles?: components["schemas"]["Role"][] | null;
+        };
+        /** UserUpdated */
+        UserUpdated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Last Login At */
+            last_login_at: string | null;
+            /** @description Privileged roles this change asked for that wait for a second administrator (not in `roles` until confirmed); null when everything applied at once. */
+            pending_grant?: components["schemas"]["RoleGrantRead"] | null;
+            profession: components["schemas"]["Profession"];
+            /** Roles */
+            roles: components["schemas"]["Role"][];
+            /** Version */
+            version: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -4871,6 +5275,36 @@ export interface operations {
             };
         };
     };
+    "anonymous-read_anonymous_form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnonymousReportForm"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "anonymous-read_anonymous_report": {
         parameters: {
             query?: never;
@@ -4963,6 +5397,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
         };
     };
     "anonymous-submit_anonymous_report": {
@@ -4999,6 +5443,26 @@ export interface operations {
             };
             /** @description Invalid request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5061,11 +5525,23 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
         };
     };
     "api-keys-list_api_keys": {
         parameters: {
             query?: {
+                /** @description Only keys in this state (`pending`: still open to confirmation). */
+                status?: components["schemas"]["ApiKeyStatus"] | null;
                 /** @description Page size (max 200). */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor`. */
@@ -5122,6 +5598,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -5130,6 +5616,47 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "api-keys-read_api_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5169,6 +5696,258 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "api-keys-cancel_api_key": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "api-keys-confirm_api_key": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "api-keys-reject_api_key": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -5353,6 +6132,16 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8037,6 +8826,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
         };
     };
     "reports-search_staff_candidates": {
@@ -8150,6 +8949,337 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                     "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "users-list_role_grants": {
+        parameters: {
+            query?: {
+                /** @description Omit for pending grants only. */
+                status?: components["schemas"]["RoleGrantStatus"] | null;
+                user_id?: string | null;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RoleGrantRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "users-read_role_grant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleGrantRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "users-cancel_role_grant": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleGrantRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "users-confirm_role_grant": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleGrantRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "users-reject_role_grant": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed, e.g. "3". Required. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleGrantRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description If-Match header required */
@@ -10371,7 +11501,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserRead"];
+                    "application/json": components["schemas"]["UserUpdated"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Not found */

@@ -24,8 +24,14 @@ export type User = Schemas['UserRead'];
 export type UserCreated = Schemas['UserCreated'];
 export type UserCreate = Schemas['UserCreate'];
 export type UserUpdate = Schemas['UserUpdate'];
+export type UserUpdated = Schemas['UserUpdated'];
+export type RoleGrant = Schemas['RoleGrantRead'];
+export type RoleGrantStatus = Schemas['RoleGrantStatus'];
 
 export type ApiKey = Schemas['ApiKeyRead'];
+export type ApiKeyStatus = Schemas['ApiKeyStatus'];
+export type AuditEvent = Schemas['AuditEventRead'];
+export type AuditVerification = Schemas['AuditVerification'];
 export type ApiKeyCreated = Schemas['ApiKeyCreated'];
 export type ApiKeyCreate = Schemas['ApiKeyCreate'];
 
@@ -141,6 +147,7 @@ export type AnonymousReportCreate = Schemas['AnonymousReportCreate'];
 export type AnonymousReportCreated = Schemas['AnonymousReportCreated'];
 export type AnonymousReportView = Schemas['AnonymousReportView'];
 export type ReportSession = Schemas['ReportSession'];
+export type AnonymousReportForm = Schemas['AnonymousReportForm'];
 export type SupportOffer = Schemas['SupportOffer'];
 export type MyReport = Schemas['MyReport'];
 export type ReportListItem = Schemas['ReportListItem'];
@@ -359,6 +366,9 @@ export const ESCALATION_LABELS: Record<EscalationResource, string> = {
 
 export const EXCLUSION_LABELS: Record<ExclusionReason, string> = {
   is_requester: 'Is the person asking',
+  is_assigner: 'Is you (nobody assigns a request to themself)',
+  leads_department: 'Leads the department of the person asking',
+  conflicting_roles: 'Holds a role that may not support people',
   inactive: 'Not active',
   paused: 'Paused',
   not_trained: 'Training not recorded',
@@ -366,6 +376,7 @@ export const EXCLUSION_LABELS: Record<ExclusionReason, string> = {
   involved_in_event: 'Involved in the event',
   already_offered: 'Already offered, no contact made',
   same_department: 'Same department (asked not to)',
+  is_coordinator: 'Also a coordinator (another coordinator may assign by hand)',
   at_capacity: 'At capacity',
   off_call: 'Off call now',
 };

@@ -52,6 +52,7 @@ describe('AppNav', () => {
       'Profile',
       'Check-in',
       'Report an event',
+      'Report anonymously',
       'My reports',
       'Learning feed',
       'Follow an anonymous report',
@@ -116,6 +117,15 @@ describe('AppNav', () => {
     const names = linkNames(renderNavFor(['auditor']));
     expect(names).not.toContain('Get support');
     expect(names).not.toContain('My requests');
+  });
+
+  it('gives the auditor the audit log, and nobody else', () => {
+    const nav = renderNavFor(['auditor']);
+    const section = within(nav).getByRole('region', { name: 'Audit' });
+    expect(linkNames(section)).toEqual(['Audit log']);
+    expect(within(section).getByRole('link', { name: 'Audit log' }).getAttribute('href')).toBe('/audit');
+    cleanup();
+    expect(linkNames(renderNavFor(['admin', 'safety_officer', 'staff']))).not.toContain('Audit log');
   });
 
   it('adds the Admin section for a person who holds admin among other roles', () => {

@@ -3,6 +3,7 @@
  * insights) adds its folder under src/features/, exports a `Feature` from its
  * index.ts, and is added here: that registers its routes and nav entries.
  */
+import { auditFeature } from '../features/audit';
 import { checkinsFeature } from '../features/checkins';
 import { insightsFeature } from '../features/insights';
 import { debriefsFeature } from '../features/debriefs';
@@ -22,4 +23,5 @@ export const FEATURES: readonly Feature[] = [
   orgFeature,
   integrationsFeature,
   supportFeature,
+  auditFeature,
 ];

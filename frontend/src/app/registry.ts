@@ -19,6 +19,7 @@ export const NAV_SECTIONS = [
   { id: 'learning', label: 'Debriefs and actions' },
   { id: 'support', label: 'Peer support' },
   { id: 'admin', label: 'Admin' },
+  { id: 'audit', label: 'Audit' },
 ] as const;
 
 export type NavSectionId = (typeof NAV_SECTIONS)[number]['id'];
@@ -40,6 +41,12 @@ export interface PublicRoute {
   Page: ComponentType;
   /** When given, the sign-in page links to it under this label. */
   label?: string;
+  /**
+   * A quiet page (the server declares the same path quiet): opened directly, the app does not
+   * restore the session (no signed-in request at load), and the page holds the app's client
+   * quiet while it is shown (see `useQuietFlow`).
+   */
+  quiet?: boolean;
 }
 
 export interface NavItem {

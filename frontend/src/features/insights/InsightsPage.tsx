@@ -121,8 +121,8 @@ export default function InsightsPage() {
         ) : null}
       </div>
       <p className="lead">
-        Complete weeks only. Any figure from fewer than {table?.min_cell_size ?? 5} people is suppressed, and so is
-        the next-smallest where one could be worked out by subtraction.
+        A week is published once it has closed, and never changes afterwards. Any figure from fewer than{' '}
+        {table?.min_cell_size ?? 5} people is hidden, and so is any other that would let it be worked out.
         {ALL_DEPARTMENT_ROLES.some((r) => roles.includes(r)) || roles.includes('department_lead')
           ? ''
           : ' You see organisation-wide figures.'}

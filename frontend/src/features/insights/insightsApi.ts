@@ -9,7 +9,7 @@ export interface InsightQuery {
 }
 
 function startFor(weeks: number): string {
-  // The server clamps to complete weeks; ask for enough Mondays back from today.
+  // The server clamps to released weeks; ask for enough Mondays back from today.
   const start = new Date();
   start.setUTCDate(start.getUTCDate() - 7 * weeks);
   return start.toISOString().slice(0, 10);
