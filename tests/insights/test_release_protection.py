@@ -22,8 +22,9 @@ from haven.checkins.schemas import (
     QuestionRead,
     QuestionType,
 )
-from haven.insights import protection, release
+from haven.insights import protection, release, week
 from haven.insights.protection import CHECKINS, ORG, REPORTS, SUPPORT
+from haven.insights.publish import publish
 from haven.reports.schemas import HARM_EVENTS, Category, Harm, ReportKind
 from haven.support.schemas import SupportReleaseFigures, SupportWeekFigures
 from tests.insights.adversary import Figure, Knowledge, recover
@@ -60,14 +61,12 @@ def _answers(rng: random.Random, n: int, style: str) -> list[tuple[int, int, int
     return people
 
 
-def _week(rng: random.Random) -> release._Collected:
+def _week(rng: random.Random) -> week.Collected:
     departments: list[uuid.UUID | None] = [uuid.uuid4() for _ in range(rng.randint(2, 6))]
     if rng.random() < 0.4:
         departments.append(None)
-    table = protection.Week(
-        questions=[q.type for q in QUESTIONS], report_lines=release.REPORT_LINES
-    )
-    n_parts = len(release.REPORT_PARTS)
+    table = protection.Week(questions=[q.type for q in QUESTIONS], report_lines=week.REPORT_LINES)
+    n_parts = len(week.REPORT_PARTS)
     reporters: dict[int, list[set[int]]] = {}
     own: dict[int | None, Counter[tuple[int, int]]] = defaultdict(Counter)
     support: dict[int, SupportReleaseFigures] = {}
@@ -93,19 +92,19 @@ def _week(rng: random.Random) -> release._Collected:
             kind, harm = rng.choice(_KINDS_HARMS)
             category = rng.choice([Category.fall, Category.medication, Category.blood])
             parts = [
-                release.TOTAL,
-                release.PART[("kind", kind.value)],
-                release.PART[("category", category.value)],
-                release.PART[("harm", harm.value)],
+                week.TOTAL,
+                week.PART[("kind", kind.value)],
+                week.PART[("category", category.value)],
+                week.PART[("harm", harm.value)],
             ]
             if harm in HARM_EVENTS:
-                parts.append(release.HARM_EVENTS_PART)
+                parts.append(week.HARM_EVENTS_PART)
             for p in parts:
                 counts[p] += 1
                 own[who][(d, p)] += 1
                 if who is not None:
                     sets[p].add(who)
-        if counts[release.TOTAL]:
+        if counts[week.TOTAL]:
             table.reports[d] = tuple(counts)
             reporters[d] = sets
         requests = rng.choice([0, 0, 1, 2, 3, 5, 7])
@@ -141,7 +140,7 @@ def _week(rng: random.Random) -> release._Collected:
     for known in cells.values():
         for (_, p), n in list(known.items()):
             known[(ORG, p)] = known.get((ORG, p), 0) + n
-    table.report_insiders = release._report_insiders(cells)
+    table.report_insiders = week.report_insiders(cells)
     table.support_insiders = shares
     people = {d: tuple(len(s) for s in sets) for d, sets in reporters.items()}
     people[ORG] = tuple(
@@ -158,7 +157,7 @@ def _week(rng: random.Random) -> release._Collected:
             within_target=sum(s.figures.within_target for s in support.values()),
         )
         support[ORG] = SupportReleaseFigures(total, sum(s.creators for s in support.values()))
-    collected = release._Collected(
+    collected = week.Collected(
         week=WEEK,
         questions=QUESTIONS,
         departments=departments,
@@ -172,17 +171,17 @@ def _week(rng: random.Random) -> release._Collected:
     return collected
 
 
-def _as_api(collected: release._Collected, published: dict[str, Any]) -> dict[str, Any]:
+def _as_api(collected: week.Collected, published: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for row in published["rows"]:
         rows.append({**row, "week_start": WEEK.isoformat(), "department_name": "-"})
     return {"questions": published["questions"], "rows": rows}
 
 
-def _own_figures(collected: release._Collected, who: int) -> dict[Figure, float]:
+def _own_figures(collected: week.Collected, who: int) -> dict[Figure, float]:
     """What reporter ``who`` knows: their reports and (the cautious case) every anonymous one."""
     own: dict[int | None, Counter[tuple[int, int]]] = collected.own  # type: ignore[attr-defined]
-    names = {i: "rep:" + ":".join(part) for i, part in enumerate(release.REPORT_PARTS)}
+    names = {i: "rep:" + ":".join(part) for i, part in enumerate(week.REPORT_PARTS)}
     found: Counter[Figure] = Counter()
     for source in (who, None):
         for (d, p), n in own.get(source, Counter()).items():
@@ -197,8 +196,8 @@ def _own_figures(collected: release._Collected, who: int) -> dict[Figure, float]
 def test_a_random_week_hides_nothing_the_adversary_can_recover(seed: int) -> None:
     rng = random.Random(seed)
     collected = _week(rng)
-    hidden = release._hidden_cells(collected, K)
-    published = release._publish(collected, hidden)
+    hidden = release.hidden_cells(collected, K)
+    published = publish(collected, hidden)
     knowledge = Knowledge()
     knowledge.read_table(_as_api(collected, published))
     knowledge.sees_every_department = True
