@@ -26,7 +26,6 @@ from haven.checkins import service as checkins_service
 from haven.checkins.schemas import ShiftWrite
 from haven.core import clock
 from haven.core.security import Principal, new_secret
-from haven.core.weeks import monday_of
 from haven.debriefs import service as debriefs_service
 from haven.debriefs.schemas import (
     ActionCategory,
@@ -37,6 +36,7 @@ from haven.debriefs.schemas import (
     DebriefStatus,
     DebriefTransition,
 )
+from haven.insights import service as insights_service
 from haven.org import service as org_service
 from haven.org.schemas import DepartmentCreate
 from haven.reports.schemas import ContributingFactor, Shift
@@ -127,7 +127,8 @@ def seed_demo_figures(session: Session, codes: dict[str, uuid.UUID]) -> None:
     """Half a year of complete weeks of check-in answers and staffing, so insights (and
     their control charts, whose limits need a baseline) show something."""
     rng = random.Random(20261116)  # noqa: S311 - demo data, not a secret
-    last = monday_of(clock.today()) - timedelta(weeks=1)
+    # up to the latest week insights may release today (its check-in period and grace over)
+    last = insights_service.last_closed_week(session)
     responses = []
     shifts = []
     for back in range(DEMO_WEEKS - 1, -1, -1):

@@ -62,7 +62,9 @@ def _answers(rng: random.Random, n: int, style: str) -> list[tuple[int, int, int
 
 
 def _week(rng: random.Random) -> week.Collected:
-    departments: list[uuid.UUID | None] = [uuid.uuid4() for _ in range(rng.randint(2, 6))]
+    departments: list[uuid.UUID | None] = [
+        uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(rng.randint(2, 6))
+    ]
     if rng.random() < 0.4:
         departments.append(None)
     table = protection.Week(questions=[q.type for q in QUESTIONS], report_lines=week.REPORT_LINES)

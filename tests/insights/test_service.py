@@ -26,9 +26,6 @@ def test_the_demo_has_a_suppressed_department_and_a_hotspot(engine: Engine) -> N
     with new_session(engine) as session:
         seed_demo(session)
         session.commit()
-    # the demo's last week, seen once it has been released
-    released = after_release(monday_of(clock.today()) - timedelta(weeks=1))
-    clock.set_clock(lambda: released)
     coordinator = make_person(engine, Role.support_coordinator)
     with new_session(engine) as session:
         names = {d.id: d.name for d in session.exec(select(Department)).all()}
@@ -99,10 +96,8 @@ def _typed(value: object) -> object:
 
 
 def test_debriefs_held_sit_beside_the_figures_unsuppressed(engine: Engine) -> None:
-    from datetime import UTC, datetime, time, timedelta
+    from datetime import UTC, datetime, time
 
-    from haven.core import clock
-    from haven.core.weeks import monday_of
     from haven.debriefs import service as debriefs_service
     from haven.debriefs.schemas import DebriefCreate, DebriefKind, DebriefStatus, DebriefTransition
     from tests.factories.org import make_department

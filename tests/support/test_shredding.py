@@ -229,7 +229,10 @@ def test_purged_support_text_is_in_no_database_file(
                 session, other.principal, request_id=other_id, data=SupportFeedbackCreate(helpful=4)
             )
             session.commit()
-    summary = _ok(client.get(f"{P}/feedback/summary", headers=coordinator.headers))
+    # feedback is summed over months that have ended: look from the first of the next
+    next_month = (START.date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    moved_clock[0] = datetime.combine(next_month, START.timetz())
+    summary = _ok(client.get(f"{P}/feedback/summary", headers=_headers(coordinator)))
     assert summary["comments"] == [marks["comment"]]  # type: ignore[index]
 
     # The keys as they are now: unwrapped here (only here) to be looked for later.

@@ -33,6 +33,7 @@ together (shown figures are constants).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -93,6 +94,7 @@ Row = tuple[dict[int, float], float, float]
 class _Model:
     def __init__(self) -> None:
         self.index: dict[tuple[int, str], int] = {}
+        self.names: list[tuple[int, str]] = []
         self.lower: list[float] = []
         self.upper: list[float] = []
         self.rows: list[Row] = []
@@ -102,6 +104,7 @@ class _Model:
         key = (row, name)
         if key not in self.index:
             self.index[key] = len(self.lower)
+            self.names.append(key)
             self.lower.append(0.0)
             self.upper.append(_BIG)
             self.truth.append(float(truth))
@@ -163,7 +166,44 @@ class _Problem:
         self.lower = np.array([model.lower[i] for i in ids])
         self.upper = np.array([model.upper[i] for i in ids])
         self.truth = np.array([model.truth[i] for i in ids])
-        self.rows = rows
+        # The part's own constraints, in its local variables (shown figures folded into
+        # the bounds), built once: every solve adds only its few extra rows.
+        self._data: list[float] = []
+        self._r: list[int] = []
+        self._c: list[int] = []
+        self._lo: list[float] = []
+        self._hi: list[float] = []
+        for terms, low, high in rows:
+            self._add(self._data, self._r, self._c, self._lo, self._hi, terms, low, high)
+
+    def _add(
+        self,
+        data: list[float],
+        r_idx: list[int],
+        c_idx: list[int],
+        lo: list[float],
+        hi: list[float],
+        terms: Mapping[int, float],
+        low: float,
+        high: float,
+    ) -> None:
+        local_terms: dict[int, float] = {}
+        constant = 0.0
+        for i, w in terms.items():
+            j = self.local.get(i)
+            if j is None:
+                constant += w * self.model.lower[i]
+            else:
+                local_terms[j] = local_terms.get(j, 0.0) + w
+        if not local_terms:
+            return
+        r = len(lo)
+        for j, w in local_terms.items():
+            r_idx.append(r)
+            c_idx.append(j)
+            data.append(w)
+        lo.append(low - constant)
+        hi.append(high - constant)
 
     def full(self, x: np.ndarray) -> np.ndarray:
         """A solution of this part as values of the whole model (the rest at its truth)."""
@@ -187,32 +227,10 @@ class _Problem:
             if i in self.local:
                 lower[self.local[i]] = max(lower[self.local[i]], value)
         size = 2 * n if nearest else n
-        data: list[float] = []
-        r_idx: list[int] = []
-        c_idx: list[int] = []
-        lo: list[float] = []
-        hi: list[float] = []
-
-        def row(terms: Mapping[int, float], low: float, high: float) -> None:
-            r = len(lo)
-            for i, w in terms.items():
-                r_idx.append(r)
-                c_idx.append(i)
-                data.append(w)
-            lo.append(low)
-            hi.append(high)
-
-        constant_rows = [*self.rows, *extra_rows]
-        for terms, low, high in constant_rows:
-            local_terms: dict[int, float] = {}
-            constant = 0.0
-            for i, w in terms.items():
-                if i in self.local:
-                    local_terms[self.local[i]] = local_terms.get(self.local[i], 0.0) + w
-                else:
-                    constant += w * self.model.lower[i]
-            if local_terms:
-                row(local_terms, low - constant, high - constant)
+        data, r_idx, c_idx = list(self._data), list(self._r), list(self._c)
+        lo, hi = list(self._lo), list(self._hi)
+        for terms, low, high in extra_rows:
+            self._add(data, r_idx, c_idx, lo, hi, terms, low, high)
         c = np.zeros(size)
         for i, w in objective.items():
             if i in self.local:
@@ -221,9 +239,13 @@ class _Problem:
         bounds_hi = list(self.upper)
         if nearest:
             # t_j >= |x_j - truth_j|; minimise the sum of t
+            base = len(lo)
             for j in range(n):
-                row({j: 1.0, n + j: -1.0}, -np.inf, self.truth[j])
-                row({j: 1.0, n + j: 1.0}, self.truth[j], np.inf)
+                r_idx += [base + 2 * j, base + 2 * j, base + 2 * j + 1, base + 2 * j + 1]
+                c_idx += [j, n + j, j, n + j]
+                data += [1.0, -1.0, 1.0, 1.0]
+                lo += [-np.inf, float(self.truth[j])]
+                hi += [float(self.truth[j]), np.inf]
             c[n:] = 1.0
             bounds_lo += [0.0] * n
             bounds_hi += [_BIG] * n
@@ -305,7 +327,8 @@ def _differs(x: np.ndarray, target: _Target, form: Mapping[int, float], value: f
 
 def _exposed_in(
     problem: _Problem, targets: Sequence[_Target], insiders: Sequence[_Insider]
-) -> set[Cell]:
+) -> tuple[set[Cell], list[_Target]]:
+    """The cells with an exposed figure, and the figures certified not to be."""
     truth = np.array(problem.model.truth)
     ids = set(problem.ids)
     relevant = [ins for ins in insiders if ins.touches(ids)]
@@ -319,6 +342,15 @@ def _exposed_in(
         merged_rows.extend(insider.rows)
     for_everyone: list[np.ndarray] = []  # solutions every insider admits
     for_reader: list[np.ndarray] = []  # solutions of the release alone
+    # A few solutions pulled in random directions settle many figures at once (a figure
+    # that takes another value in one of them is not pinned, for anyone).
+    if len(targets) > 2:
+        rng = random.Random(len(problem.ids))  # noqa: S311 - directions, not secrets
+        for _ in range(3):
+            direction = {i: rng.uniform(-1.0, 1.0) for i in problem.ids}
+            found = problem.solve(direction, extra_lower=merged_lower, extra_rows=merged_rows)
+            if found is not None:
+                for_everyone.append(problem.full(found))
 
     def moved(
         form: Mapping[int, float],
@@ -335,25 +367,35 @@ def _exposed_in(
         return None
 
     exposed: set[Cell] = set()
+    certified: list[_Target] = []
+    too_strong: set[int] = set()  # rows where everyone's knowledge together pinned a figure
     for target in targets:
         if target.cell in exposed:
             continue
         if target.den and _dot(truth, target.den) < 0.5:
+            certified.append(target)
             continue  # nobody answered: there is no figure to work out
         form, value = _objective(target, truth)
         if any(_differs(x, target, form, value) for x in for_everyone):
+            certified.append(target)
             continue
-        found = moved(form, value, merged_lower, merged_rows) if relevant else None
-        if found is not None:
-            for_everyone.append(found)
-            continue
+        rows_of_target = {problem.model.names[i][0] for i in (*target.num, *target.den)}
+        if relevant and not rows_of_target & too_strong:
+            found = moved(form, value, merged_lower, merged_rows)
+            if found is not None:
+                for_everyone.append(found)
+                certified.append(target)
+                continue
+            too_strong |= rows_of_target
         if not relevant:
             found = moved(form, value, {}, [])
             if found is None:
                 exposed.add(target.cell)
             else:
                 for_everyone.append(found)
+                certified.append(target)
             continue
+        # The release alone, then each insider whom no solution found so far satisfies.
         if not any(_differs(x, target, form, value) for x in for_reader):
             found = moved(form, value, {}, [])
             if found is None:
@@ -378,20 +420,48 @@ def _exposed_in(
                 continue  # the insider is all of that row: it is their own answer
             exposed.add(target.cell)
             break
-    return exposed
+        if target.cell not in exposed:
+            certified.append(target)
+    return exposed, certified
 
 
-def _exposed(model: _Model, targets: Sequence[_Target], insiders: Sequence[_Insider]) -> set[Cell]:
+TargetKey = tuple[Cell, tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]
+
+
+def _key(model: _Model, target: _Target) -> TargetKey:
+    return (
+        target.cell,
+        tuple(sorted(model.names[i] for i in target.num)),
+        tuple(sorted(model.names[i] for i in target.den)),
+    )
+
+
+def _exposed(
+    model: _Model,
+    targets: Sequence[_Target],
+    insiders: Sequence[_Insider],
+    only: set[Cell] | None,
+    certified: set[TargetKey] | None,
+) -> set[Cell]:
+    if only is not None:
+        targets = [t for t in targets if t.cell in only]
+    if certified is not None:
+        targets = [t for t in targets if _key(model, t) not in certified]
     exposed: set[Cell] = set()
     for problem, wanted in _problems(model, targets):
-        exposed |= _exposed_in(problem, wanted, insiders)
+        found, settled = _exposed_in(problem, wanted, insiders)
+        exposed |= found
+        if certified is not None:
+            certified.update(_key(model, t) for t in settled)
     return exposed
 
 
 # --- the three families ------------------------------------------------------------------
 
 
-def _checkins(week: Week, hidden: set[Cell]) -> set[Cell]:
+def _checkins(
+    week: Week, hidden: set[Cell], only: set[Cell] | None, certified: set[TargetKey] | None
+) -> set[Cell]:
     m = _Model()
     rows = sorted(week.checkins)
     if not rows:
@@ -475,10 +545,12 @@ def _checkins(week: Week, hidden: set[Cell]) -> set[Cell]:
                 if table[r].questions[qi][0] == 1:
                     insider.whole_rows |= {(h, a), (t, a)}
                 insiders.append(insider)
-    return _exposed(m, targets, insiders)
+    return _exposed(m, targets, insiders, only, certified)
 
 
-def _reports(week: Week, hidden: set[Cell]) -> set[Cell]:
+def _reports(
+    week: Week, hidden: set[Cell], only: set[Cell] | None, certified: set[TargetKey] | None
+) -> set[Cell]:
     m = _Model()
     rows = sorted(week.reports)
     if not rows:
@@ -514,13 +586,15 @@ def _reports(week: Week, hidden: set[Cell]) -> set[Cell]:
                 insider.at_least[i] = float(n)
         if insider.at_least:
             insiders.append(insider)
-    return _exposed(m, targets, insiders)
+    return _exposed(m, targets, insiders, only, certified)
 
 
 _SUPPORT_NAMES = ("Q", "P", "F", "W")
 
 
-def _support(week: Week, hidden: set[Cell]) -> set[Cell]:
+def _support(
+    week: Week, hidden: set[Cell], only: set[Cell] | None, certified: set[TargetKey] | None
+) -> set[Cell]:
     m = _Model()
     rows = sorted(week.support)
     if not rows:
@@ -586,15 +660,25 @@ def _support(week: Week, hidden: set[Cell]) -> set[Cell]:
                 insider.rows.append(({f: 1, w: -1}, n_late, np.inf))
         if insider.at_least or insider.rows:
             insiders.append(insider)
-    return _exposed(m, targets, insiders)
+    return _exposed(m, targets, insiders, only, certified)
 
 
 def exposed(
-    week: Week, hidden: set[Cell], *, families: Iterable[int] = (CHECKINS, REPORTS, SUPPORT)
+    week: Week,
+    hidden: set[Cell],
+    *,
+    families: Iterable[int] = (CHECKINS, REPORTS, SUPPORT),
+    only: set[Cell] | None = None,
+    certified: set[TargetKey] | None = None,
 ) -> set[Cell]:
     """Hidden cells with a figure that a reader of the release, or a single insider reading
-    it with their own records in hand, could work out exactly."""
+    it with their own records in hand, could work out exactly (of ``only``, when given).
+
+    ``certified``, when given, names figures already shown to be safe with fewer cells
+    hidden (hiding more only adds solutions, so they stay safe) and is added to: a caller
+    that hides more step by step audits each figure once."""
+    audits = {CHECKINS: _checkins, REPORTS: _reports, SUPPORT: _support}
     found: set[Cell] = set()
     for family in families:
-        found |= {CHECKINS: _checkins, REPORTS: _reports, SUPPORT: _support}[family](week, hidden)
+        found |= audits[family](week, hidden, only, certified)
     return found

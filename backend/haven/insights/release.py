@@ -42,7 +42,8 @@ Every view of a week is cut from the same release, so the union of everything an
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -96,8 +97,97 @@ def last_closed_week(session: Session) -> date:
 # --- choosing the hidden cells -------------------------------------------------------------
 
 
+class _Memo:
+    """Hidden cells of a week, remembered by everything they are computed from.
+
+    Choosing them is a pure function of the week's figures, k, and the order of the
+    departments' ids (which breaks ties); never of which ids they are. So a week is looked up
+    by that whole input, rows in canonical order: nothing to invalidate (a week whose
+    figures differ has another key). Weeks alike, as in a steady season or a test's
+    fixture, are audited once. Bounded; holds figures and positions only, no id, no person."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._items: OrderedDict[str, frozenset[Cell]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> frozenset[Cell] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, hidden: frozenset[Cell]) -> None:
+        with self._lock:
+            self._items[key] = hidden
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+MEMO = _Memo()
+
+
+def _canonical(c: Collected, k: int, rows: list[int]) -> str:
+    """The whole input of :func:`hidden_cells`, departments replaced by their position in
+    the canonical order."""
+    at = {d: i for i, d in enumerate(rows)}
+    at[ORG] = ORG
+    t = c.table
+
+    def cells(known: dict[tuple[int, int], int]) -> tuple[tuple[int, int, int], ...]:
+        return tuple(sorted((at[d], p, n) for (d, p), n in known.items()))
+
+    return repr(
+        (
+            k,
+            tuple(q.value for q in t.questions),
+            tuple(
+                (
+                    at[d],
+                    t.checkins[d].respondents if d in t.checkins else None,
+                    tuple(t.checkins[d].questions) if d in t.checkins else None,
+                    tuple(
+                        tuple(sorted(t.answer_values.get((d, qi), ())))
+                        for qi in range(len(t.questions))
+                    ),
+                    t.reports.get(d),
+                    c.report_people.get(d),
+                    (t.support[d].__dict__, c.support[d].creators) if d in t.support else None,
+                )
+                for d in rows
+            ),
+            c.report_people.get(ORG),
+            c.support[ORG].creators if ORG in c.support else None,
+            tuple(sorted(cells(known) for known in t.report_insiders)),
+            tuple(
+                sorted(
+                    tuple(sorted((at[d], share) for d, share in known.items()))
+                    for known in t.support_insiders
+                )
+            ),
+        )
+    )
+
+
 def hidden_cells(c: Collected, k: int) -> set[Cell]:
-    """Every hidden cell of the week (rows are department indices, ORG the organisation)."""
+    """Every hidden cell of the week (rows are department indices, ORG the organisation),
+    remembered (see ``_Memo``)."""
+    rows = sorted(
+        range(len(c.departments)),
+        key=lambda d: (c.departments[d] is None, str(c.departments[d])),
+    )
+    key = _canonical(c, k, rows)
+    remembered = MEMO.get(key)
+    if remembered is None:
+        hidden = _hidden_cells(c, k)
+        at = {d: i for i, d in enumerate(rows)}
+        MEMO.put(key, frozenset((f, ORG if d == ORG else at[d], x) for f, d, x in hidden))
+        return hidden
+    return {(f, ORG if d == ORG else rows[d], x) for f, d, x in remembered}
+
+
+def _hidden_cells(c: Collected, k: int) -> set[Cell]:
     t = c.table
     nq = len(c.questions)
     rows = sorted(
@@ -170,6 +260,9 @@ def hidden_cells(c: Collected, k: int) -> set[Cell]:
     ordered_people = dict(sorted(people.items(), key=lambda kv: rank(kv[0])))
     primary = {cell for cell, n in value.items() if n > 0 and people.get(cell, 0) < k}
     forced: set[Cell] = set()
+    # figures shown safe so far: they stay safe while the hidden cells only grow
+    certified: set[protection.TargetKey] = set()
+    previous: set[Cell] = set()
     while True:
         hidden = suppress_lazily(
             ordered_people,
@@ -178,7 +271,10 @@ def hidden_cells(c: Collected, k: int) -> set[Cell]:
             ties=ties,
             primary=sorted(primary | forced, key=rank),
         )
-        exposed = protection.exposed(t, hidden)
+        if not hidden >= previous:
+            certified = set()
+        previous = hidden
+        exposed = protection.exposed(t, hidden, certified=certified)
         if not exposed:
             return hidden
         before = len(forced)
@@ -197,7 +293,10 @@ def hidden_cells(c: Collected, k: int) -> set[Cell]:
                     ties=ties,
                     primary=sorted(primary | forced | {candidate}, key=rank),
                 )
-                if cell not in protection.exposed(t, trial, families=(cell[0],)):
+                settled = set(certified) if trial >= hidden else None
+                if not protection.exposed(
+                    t, trial, families=(cell[0],), only={cell}, certified=settled
+                ):
                     forced.add(candidate)
                     break
             else:
@@ -207,7 +306,7 @@ def hidden_cells(c: Collected, k: int) -> set[Cell]:
             # Nothing shown is left around it: hide every figure of its family (never
             # reached with the relations insights publish; a safe end if it ever is).
             families = {cell[0] for cell in exposed}
-            forced |= {cell for cell in value if cell[0] in families}
+            forced |= {cell for cell, n in value.items() if cell[0] in families and n > 0}
             if forced <= hidden:
                 raise RuntimeError("a release could not be protected")
 
@@ -236,7 +335,9 @@ def _repairs(
     def key(c: Cell) -> tuple[bool, int, int, int]:
         return (value.get(c, 0) == 0, value.get(c, 0), order.get(c[1], -1), c[2])
 
-    shown = [m for m in dict.fromkeys(members) if m not in hidden and m in value]
+    # Never a zero member: it is nobody, shown as such (and hiding it would add no doubt).
+    # A sum may be zero (nobody contacted anywhere yet): hiding it removes what it says.
+    shown = [m for m in dict.fromkeys(members) if m not in hidden and value.get(m, 0) > 0]
     return [
         *sorted(shown, key=key),
         *(t for t in dict.fromkeys(totals) if t not in hidden and t in value),

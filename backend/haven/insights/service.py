@@ -440,6 +440,11 @@ def alert_supporters(
 # --- the periodic job ----------------------------------------------------------------------
 
 
+def last_closed_week(session: Session) -> date:
+    """The latest week that has closed (released by the jobs, or by the first look)."""
+    return release.last_closed_week(session)
+
+
 def release_due_weeks(session: Session) -> int:
     """Release every closed week of the last quarter that has no release yet."""
     return release.release_due_weeks(session, weeks=DEFAULT_WEEKS)
