@@ -85,13 +85,14 @@ def test_verify_checks_a_copy_of_the_anchors_with_a_public_key(
     public = get_settings().audit_anchor_public_key()
     assert public is not None
     key = audit.encode_key(public.public_bytes_raw())
-    ok = haven("audit", "verify", "--anchor-file", str(copy), "--public-key", key)
+    # "=": a base64url key may start with "-", which would read as an option
+    ok = haven("audit", "verify", "--anchor-file", str(copy), f"--public-key={key}")
     assert ok.returncode == 0, ok.stdout
     stranger = haven("audit", "keygen").stdout
     other_key = next(
         line.split("=", 1)[1] for line in stranger.splitlines() if "PUBLIC_KEY=" in line
     )
-    refused = haven("audit", "verify", "--anchor-file", str(copy), "--public-key", other_key)
+    refused = haven("audit", "verify", "--anchor-file", str(copy), f"--public-key={other_key}")
     assert refused.returncode == 1 and "signed with another key" in refused.stdout
 
 

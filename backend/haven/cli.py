@@ -10,7 +10,7 @@
     haven support rewrap-keys           re-wrap support record keys under the first
                                         HAVEN_SUPPORT_RECORD_KEY (1: some no key opens)
     haven audit anchor                  write a signed checkpoint of the audit chain's head
-    haven audit verify [--anchor-file F] [--public-key K] [--json]
+    haven audit verify [--anchor-file F] [--public-key=K] [--json]
                                         check the chain with its key and anchors (1: broken)
     haven audit keygen                  print a new audit key and anchor key pair
     haven openapi                       print the OpenAPI document
@@ -411,7 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="check these anchor lines instead of HAVEN_AUDIT_ANCHOR_FILE (repeatable; lines "
         "collected from syslog are accepted as they are)",
     )
-    verify.add_argument("--public-key", help="the anchor public key (base64url) to check with")
+    verify.add_argument(
+        "--public-key",
+        help="the anchor public key (base64url) to check with; write --public-key=KEY, "
+        "since a key may start with '-'",
+    )
     verify.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(func=cmd_audit_verify)
     keygen = audit_sub.add_parser("keygen", help="print a new audit key and anchor key pair")
