@@ -32,7 +32,8 @@ def weeks_between(first_monday: date, last_monday: date) -> list[date]:
 
 
 class week_start(FunctionElement[date]):  # noqa: N801 - reads as an SQL function
-    """``week_start(column)``: the Monday of a DATE column, computed by the database."""
+    """``week_start(column)``: the Monday of a DATE column (or of a UTC timestamp's day),
+    computed by the database."""
 
     type = sa.Date()
     inherit_cache = True
@@ -49,4 +50,8 @@ def _week_start_sqlite(element: week_start, compiler: SQLCompiler, **kw: Any) ->
 @compiles(week_start, "postgresql")
 def _week_start_postgresql(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
     (arg,) = list(element.clauses)
-    return f"CAST(date_trunc('week', {compiler.process(arg, **kw)}) AS DATE)"
+    inner = compiler.process(arg, **kw)
+    if not isinstance(arg.type, sa.Date):
+        # a UTC timestamp: its UTC day's week (SQLite's date() reads the UTC text the same)
+        inner = f"({inner} AT TIME ZONE 'UTC')"
+    return f"CAST(date_trunc('week', {inner}) AS DATE)"
