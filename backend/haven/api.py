@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
 from haven.auth.deps import Public
+from haven.auth.router import api_keys_router
 from haven.auth.router import router as auth_router
 from haven.checkins.router import quiet as checkins_quiet
 from haven.checkins.router import router as checkins_router
@@ -59,6 +60,7 @@ ROUTERS: list[APIRouter] = [
     reports_router,
     anonymous_router,
     org_router,
+    api_keys_router,
     notifications_router,
     checkins_router,
     insights_router,

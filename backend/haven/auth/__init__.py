@@ -9,8 +9,16 @@ Access tokens are 15-minute HS256 JWTs (``aud=haven-api``). The principal is res
 once per request from the Bearer header and carries roles or scopes; every route declares
 its rule with :func:`haven.auth.deps.Allow` or :data:`haven.auth.deps.Public`.
 
-The separation of roles (DESIGN.md; rules in :mod:`haven.auth.policy`, applied by
-:mod:`haven.auth.service`):
+Endpoints: ``/auth`` (sign-in, refresh, sign-out; public) and, for admins, ``/api-keys``:
+create, list (``?status=pending``), read, confirm, reject, cancel and revoke; a key that
+reads content waits for a second administrator (below).
+
+The rules live by concern (:mod:`haven.auth.service` lists them and is what others import):
+``sign_in`` (passwords, throttle, tokens), ``principals`` (who a bearer token is), ``users``,
+``roles`` (roles held, combinations, their audit), ``role_grants`` and ``api_keys``.
+
+The separation of roles (DESIGN.md; pure rules in :mod:`haven.auth.policy`, applied by
+:mod:`haven.auth.users`, :mod:`haven.auth.role_grants` and :mod:`haven.auth.api_keys`):
 
 * Nobody changes their own roles, nor, holding department_lead, their own department (a
   lead's department is what they lead): 403 ``own-roles`` with a field error on ``roles``.

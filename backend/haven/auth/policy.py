@@ -1,7 +1,8 @@
 """Pure rules of the separation of roles (DESIGN.md, "Separation of roles").
 
-Nothing here touches the database: :mod:`haven.auth.service` loads the facts and applies
-these, and other domains reach them through that service.
+Nothing here touches the database: :mod:`haven.auth.roles`, :mod:`haven.auth.users`,
+:mod:`haven.auth.role_grants` and :mod:`haven.auth.api_keys` load the facts and apply these,
+and other domains reach them through :mod:`haven.auth.service`.
 """
 
 from __future__ import annotations

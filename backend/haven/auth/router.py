@@ -1,21 +1,34 @@
-"""Sign-in endpoints: password grant, refresh rotation, sign-out."""
+"""Auth endpoints: sign-in (password grant, refresh rotation, sign-out) under ``/auth``, and
+the admin's API keys (and their confirmation by a second administrator) under ``/api-keys``."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Cookie, Depends, Response, status
+from fastapi import APIRouter, Body, Cookie, Depends, Query, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from haven.auth import service
-from haven.auth.deps import Public
-from haven.auth.schemas import RefreshRequest, TokenResponse
+from haven.auth.deps import Allow, Idempotent, Public
+from haven.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    ApiKeyStatus,
+    RefreshRequest,
+    Role,
+    TokenResponse,
+)
 from haven.core.errors import problem_responses
-from haven.core.http import API_PREFIX, HavenRoute, SessionDep
+from haven.core.http import API_PREFIX, HavenRoute, IfMatchHeader, SessionDep, set_etag
 from haven.core.limits import client_limit
+from haven.core.pagination import Page, PageParams, page_params
+from haven.core.security import Principal
 from haven.core.settings import get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=HavenRoute)
+api_keys_router = APIRouter(prefix="/api-keys", tags=["api-keys"], route_class=HavenRoute)
 
 REFRESH_COOKIE = "haven_refresh"
 REFRESH_COOKIE_PATH = f"{API_PREFIX}/auth"
@@ -100,3 +113,116 @@ def sign_out(
         httponly=True,
         samesite="strict",
     )
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+Admin = Annotated[Principal, Allow(Role.admin)]
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+@api_keys_router.get("", response_model=Page[ApiKeyRead])
+def list_api_keys(
+    session: SessionDep,
+    _: Admin,
+    paging: Paging,
+    status: Annotated[
+        ApiKeyStatus | None,
+        Query(description="Only keys in this state (`pending`: still open to confirmation)."),
+    ] = None,
+) -> Page[ApiKeyRead]:
+    items, cursor = service.list_api_keys(session, params=paging, status=status)
+    return Page(items=items, next_cursor=cursor)
+
+
+@api_keys_router.post(
+    "",
+    response_model=ApiKeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Idempotent],
+    responses=problem_responses(409, 422),
+    summary="Create a key; one that reads content waits for a second administrator",
+)
+def create_api_key(
+    data: ApiKeyCreate, session: SessionDep, principal: Admin, response: Response
+) -> ApiKeyCreated:
+    key = service.create_api_key(session, principal, data=data)
+    set_etag(response, key.version)
+    response.headers["Location"] = f"/api/v1/api-keys/{key.id}"
+    return key
+
+
+@api_keys_router.get(
+    "/{api_key_id}",
+    response_model=ApiKeyRead,
+    responses=problem_responses(404),
+)
+def read_api_key(
+    api_key_id: uuid.UUID, session: SessionDep, _: Admin, response: Response
+) -> ApiKeyRead:
+    key = service.get_api_key(session, api_key_id)
+    set_etag(response, key.version)
+    return key
+
+
+@api_keys_router.post(
+    "/{api_key_id}/confirm",
+    response_model=ApiKeyRead,
+    responses=problem_responses(403, 404, 409, 412, 428),
+    summary="Confirm a pending key (another administrator than its creator)",
+)
+def confirm_api_key(
+    api_key_id: uuid.UUID,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ApiKeyRead:
+    key = service.confirm_api_key(session, principal, api_key_id=api_key_id, if_match=if_match)
+    set_etag(response, key.version)
+    return key
+
+
+@api_keys_router.post(
+    "/{api_key_id}/reject",
+    response_model=ApiKeyRead,
+    responses=problem_responses(403, 404, 409, 412, 428),
+    summary="Reject a pending key (another administrator than its creator)",
+)
+def reject_api_key(
+    api_key_id: uuid.UUID,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ApiKeyRead:
+    key = service.reject_api_key(session, principal, api_key_id=api_key_id, if_match=if_match)
+    set_etag(response, key.version)
+    return key
+
+
+@api_keys_router.post(
+    "/{api_key_id}/cancel",
+    response_model=ApiKeyRead,
+    responses=problem_responses(403, 404, 409, 412, 428),
+    summary="Withdraw your own pending key",
+)
+def cancel_api_key(
+    api_key_id: uuid.UUID,
+    session: SessionDep,
+    principal: Admin,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ApiKeyRead:
+    key = service.cancel_api_key(session, principal, api_key_id=api_key_id, if_match=if_match)
+    set_etag(response, key.version)
+    return key
+
+
+@api_keys_router.delete(
+    "/{api_key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+def revoke_api_key(api_key_id: uuid.UUID, session: SessionDep, principal: Admin) -> None:
+    service.revoke_api_key(session, principal, api_key_id=api_key_id)

@@ -9,9 +9,8 @@ Role changes follow the separation of roles (see :mod:`haven.auth`): the admin A
 create and update split a change into what applies at once and a pending grant, and
 ``/role-grants`` lists pending grants (admins) and confirms, rejects or cancels them
 (If-Match on the grant's version). This domain adds its side of a confirmation: the
-department a lead grant names must still be active. API keys are the admin's too:
-``/api-keys`` creates, lists (``?status=pending``), reads, confirms, rejects, cancels and
-revokes them; a key that reads content waits for a second administrator (see :mod:`haven.auth`).
+department a lead grant names must still be active. API keys are the admin's too, served by
+the auth domain (``/api-keys``, see :mod:`haven.auth`).
 
 Who may call: admins manage everything here; every signed-in person may read the
 organisation, the list of active departments (forms need them) and their own profile

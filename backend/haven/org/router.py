@@ -1,5 +1,5 @@
 """Organisation endpoints: me, the organisation's settings, departments, users, role grants,
-API keys (and their confirmation by a second administrator), the audit log."""
+the audit log."""
 
 from __future__ import annotations
 
@@ -11,10 +11,6 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from haven.auth import service as auth_service
 from haven.auth.deps import EVERYONE, Allow, Idempotent
 from haven.auth.schemas import (
-    ApiKeyCreate,
-    ApiKeyCreated,
-    ApiKeyRead,
-    ApiKeyStatus,
     Role,
     RoleGrantRead,
     RoleGrantStatus,
@@ -304,122 +300,6 @@ def cancel_role_grant(
     grant = auth_service.cancel_role_grant(session, principal, grant_id=grant_id, if_match=if_match)
     set_etag(response, grant.version)
     return grant
-
-
-# --- API keys ------------------------------------------------------------------------------
-
-
-@router.get("/api-keys", response_model=Page[ApiKeyRead], tags=["api-keys"])
-def list_api_keys(
-    session: SessionDep,
-    _: Admin,
-    paging: Paging,
-    status: Annotated[
-        ApiKeyStatus | None,
-        Query(description="Only keys in this state (`pending`: still open to confirmation)."),
-    ] = None,
-) -> Page[ApiKeyRead]:
-    items, cursor = auth_service.list_api_keys(session, params=paging, status=status)
-    return Page(items=items, next_cursor=cursor)
-
-
-@router.post(
-    "/api-keys",
-    response_model=ApiKeyCreated,
-    status_code=status.HTTP_201_CREATED,
-    tags=["api-keys"],
-    dependencies=[Idempotent],
-    responses=problem_responses(409, 422),
-    summary="Create a key; one that reads content waits for a second administrator",
-)
-def create_api_key(
-    data: ApiKeyCreate, session: SessionDep, principal: Admin, response: Response
-) -> ApiKeyCreated:
-    key = auth_service.create_api_key(session, principal, data=data)
-    set_etag(response, key.version)
-    response.headers["Location"] = f"/api/v1/api-keys/{key.id}"
-    return key
-
-
-@router.get(
-    "/api-keys/{api_key_id}",
-    response_model=ApiKeyRead,
-    tags=["api-keys"],
-    responses=problem_responses(404),
-)
-def read_api_key(
-    api_key_id: uuid.UUID, session: SessionDep, _: Admin, response: Response
-) -> ApiKeyRead:
-    key = auth_service.get_api_key(session, api_key_id)
-    set_etag(response, key.version)
-    return key
-
-
-@router.post(
-    "/api-keys/{api_key_id}/confirm",
-    response_model=ApiKeyRead,
-    tags=["api-keys"],
-    responses=problem_responses(403, 404, 409, 412, 428),
-    summary="Confirm a pending key (another administrator than its creator)",
-)
-def confirm_api_key(
-    api_key_id: uuid.UUID,
-    session: SessionDep,
-    principal: Admin,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ApiKeyRead:
-    key = auth_service.confirm_api_key(session, principal, api_key_id=api_key_id, if_match=if_match)
-    set_etag(response, key.version)
-    return key
-
-
-@router.post(
-    "/api-keys/{api_key_id}/reject",
-    response_model=ApiKeyRead,
-    tags=["api-keys"],
-    responses=problem_responses(403, 404, 409, 412, 428),
-    summary="Reject a pending key (another administrator than its creator)",
-)
-def reject_api_key(
-    api_key_id: uuid.UUID,
-    session: SessionDep,
-    principal: Admin,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ApiKeyRead:
-    key = auth_service.reject_api_key(session, principal, api_key_id=api_key_id, if_match=if_match)
-    set_etag(response, key.version)
-    return key
-
-
-@router.post(
-    "/api-keys/{api_key_id}/cancel",
-    response_model=ApiKeyRead,
-    tags=["api-keys"],
-    responses=problem_responses(403, 404, 409, 412, 428),
-    summary="Withdraw your own pending key",
-)
-def cancel_api_key(
-    api_key_id: uuid.UUID,
-    session: SessionDep,
-    principal: Admin,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> ApiKeyRead:
-    key = auth_service.cancel_api_key(session, principal, api_key_id=api_key_id, if_match=if_match)
-    set_etag(response, key.version)
-    return key
-
-
-@router.delete(
-    "/api-keys/{api_key_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    tags=["api-keys"],
-    responses=problem_responses(404),
-)
-def revoke_api_key(api_key_id: uuid.UUID, session: SessionDep, principal: Admin) -> None:
-    auth_service.revoke_api_key(session, principal, api_key_id=api_key_id)
 
 
 # --- the audit log -------------------------------------------------------------------------
