@@ -114,6 +114,9 @@ def seed_demo(session: Session) -> list[DemoLogin] | None:
     ids = {role: person.id for role, person in people.items()}
     _seed_support(session, ids)
     _seed_debriefs(session, people, codes["ED"])
+    # The demo's past weeks are released now, as the jobs would have released them week by
+    # week: the first look at insights reads stored releases instead of auditing half a year.
+    insights_service.release_due_weeks(session)
     return logins
 
 

@@ -17,6 +17,7 @@ from haven.core.settings import InsightsSettings, Settings
 from haven.core.weeks import monday_of
 from haven.demo import seed_demo
 from haven.insights import service
+from haven.insights.models import InsightRelease
 from haven.org.models import Department
 from tests.factories.insights import after_release, build_hospital
 from tests.factories.org import make_person
@@ -40,6 +41,21 @@ def test_the_demo_has_a_suppressed_department_and_a_hotspot(engine: Engine) -> N
     assert suppressed == {"No department", "Paediatrics"}
     assert hotspots.items[0].department_name == "Emergency"
     assert names[hotspots.items[0].department_id] == "Emergency"
+
+
+def test_the_demo_and_the_jobs_release_the_whole_chart_window_before_anyone_looks(
+    engine: Engine,
+) -> None:
+    # A first look must read stored releases: auditing half a year of weeks on a page view
+    # kept the first insights page loading for many seconds.
+    with new_session(engine) as session:
+        seed_demo(session)
+        session.commit()
+    with new_session(engine) as session:
+        last = service.last_closed_week(session)
+        stored = set(session.exec(select(InsightRelease.week_start)).all())
+        assert stored == {last - timedelta(weeks=back) for back in range(26)}
+        assert service.release_due_weeks(session) == 0
 
 
 def test_k_can_never_be_set_below_three(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -446,5 +446,7 @@ def last_closed_week(session: Session) -> date:
 
 
 def release_due_weeks(session: Session) -> int:
-    """Release every closed week of the last quarter that has no release yet."""
-    return release.release_due_weeks(session, weeks=DEFAULT_WEEKS)
+    """Release every closed week that a default view shows (the control charts' window, at
+    least a quarter) and that has no release yet, so that no look has to compute one."""
+    weeks = max(DEFAULT_WEEKS, get_settings().insights.window_weeks)
+    return release.release_due_weeks(session, weeks=weeks)
