@@ -119,7 +119,7 @@ def with_database(database_url: str, *, label: str, size: int = 500) -> None:
     from haven.core.migrate import upgrade
     from haven.org import service as org_service
     from haven.org.schemas import DepartmentCreate
-    from haven.support import service
+    from haven.support.matching import match_request
     from haven.support.models import Supporter, SupportRequest
 
     settings = get_settings()
@@ -217,8 +217,8 @@ def with_database(database_url: str, *, label: str, size: int = 500) -> None:
             created_at=now,
             due_at=now,
         )
-        med, p95 = _per_call_us(lambda: service._match(session, probe), min_seconds=3.0)
-        result = service._match(session, probe)
+        med, p95 = _per_call_us(lambda: match_request(session, probe), min_seconds=3.0)
+        result = match_request(session, probe)
         anchor, _ = _per_call_us(
             lambda: session.execute(sa.select(Supporter.id, Supporter.on_call)).all()
         )

@@ -34,6 +34,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from haven.checkins import service as checkins_service  # noqa: E402
 from haven.checkins.pool import POOL as CHECKIN_POOL  # noqa: E402
 from haven.core import cache, clock, limits  # noqa: E402
 from haven.core.audit import GENESIS_HASH, HEAD_ID  # noqa: E402
@@ -106,7 +107,28 @@ def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     clock.set_clock(None)
     CHECKIN_POOL.clear()
     if "engine" in request.fixturenames:
-        _clean(request.getfixturevalue("engine"))
+        engine = request.getfixturevalue("engine")
+        try:
+            if "rollups_may_differ" not in request.fixturenames:
+                _check_rollups(engine)
+        finally:
+            _clean(engine)
+
+
+def _check_rollups(engine: Engine) -> None:
+    """The check-in rollups are checked, not trusted: after every test that used the
+    database they must equal a fresh rebuild from the answers (in a transaction rolled
+    back; cheap when a test stored no check-in)."""
+    differences = checkins_service.rollup_differences(engine)
+    if differences:
+        lines = "\n".join(f"  {d.describe()}" for d in differences)
+        pytest.fail(f"The check-in rollups differ from a rebuild from the answers:\n{lines}")
+
+
+@pytest.fixture
+def rollups_may_differ() -> None:
+    """Asked for by a test that leaves the check-in rollups unlike a rebuild on purpose
+    (its docstring says why): the after-test rollup check is skipped for it."""
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
+from haven.audit.router import router as audit_router
 from haven.auth.deps import Public
 from haven.auth.router import api_keys_router
 from haven.auth.router import router as auth_router
@@ -61,6 +62,7 @@ ROUTERS: list[APIRouter] = [
     anonymous_router,
     org_router,
     api_keys_router,
+    audit_router,
     notifications_router,
     checkins_router,
     insights_router,

@@ -2,6 +2,7 @@
 
     haven serve [--host H] [--port P]   apply pending migrations, then serve API and web client
     haven db upgrade                    apply pending migrations
+    haven db check-rollups [--json]     compare the check-in rollups with a rebuild (1: differ)
     haven seed-demo [--logins-file F]   create the demo organisation (first time only)
     haven create-user --email E --name N --role R [--role R2] [--department CODE] [--profession P]
                       [--password-stdin]
@@ -53,6 +54,38 @@ def cmd_db_upgrade(_: argparse.Namespace) -> int:
     upgrade(get_settings().database_url)
     print("Database is up to date.")
     return 0
+
+
+def cmd_db_check_rollups(args: argparse.Namespace) -> int:
+    """The check-in rollups (the weekly sums insights read) are checked, not trusted: list
+    every row that differs from a rebuild from the responses (exit status 1). The rebuild
+    runs in a transaction that is rolled back; check-in batches wait for it meanwhile."""
+    from haven.checkins import service as checkins_service
+    from haven.core.db import get_engine
+
+    differences = checkins_service.rollup_differences(get_engine())
+    if args.json:
+        payload = {
+            "differences": [
+                {
+                    "table": d.table,
+                    "week_start": d.week_start.isoformat(),
+                    "department_key": str(d.department_key),
+                    "question_key": d.question_key,
+                    "stored": d.stored,
+                    "rebuilt": d.rebuilt,
+                }
+                for d in differences
+            ]
+        }
+        print(json.dumps(payload, indent=2, sort_keys=True))
+    elif not differences:
+        print("The check-in rollups equal a rebuild from the answers.")
+    else:
+        print(f"{len(differences)} check-in rollup row(s) differ from a rebuild from the answers:")
+        for d in differences:
+            print(f"  {d.describe()}")
+    return 1 if differences else 0
 
 
 def _logins_path(args: argparse.Namespace) -> Path:
@@ -356,6 +389,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_up = db_sub.add_parser("upgrade", help="apply pending migrations")
     db_up.set_defaults(func=cmd_db_upgrade)
+    db_rollups = db_sub.add_parser(
+        "check-rollups",
+        help="compare the check-in rollups with a rebuild from the responses, rolled back "
+        "(exit status 1: they differ)",
+    )
+    db_rollups.add_argument("--json", action="store_true", help="print JSON")
+    db_rollups.set_defaults(func=cmd_db_check_rollups)
 
     seed = sub.add_parser("seed-demo", help="create the demo organisation (first time only)")
     seed.add_argument(

@@ -15,8 +15,9 @@ from haven.api import QUIET, include_api
 from haven.checkins import service as checkins_service
 from haven.core.db import create_db_engine
 from haven.core.errors import install_error_handlers
-from haven.core.http import API_PREFIX, QuietRoutes, RequestContextMiddleware
+from haven.core.http import API_PREFIX
 from haven.core.limits import ClientLimits
+from haven.core.middleware import QuietRoutes, RequestMiddleware
 from haven.core.settings import Settings, get_settings
 
 # FastAPI's built-in OpenTelemetry instrumentation costs several per cent per request and
@@ -77,7 +78,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # get index.html, API clients asking for JSON get a 404 problem.
         app.frontend("/", directory=web_dir, fallback="index.html")
     app.add_middleware(
-        RequestContextMiddleware,
+        RequestMiddleware,
+        api_prefix=API_PREFIX,
         max_body_bytes=settings.max_body_bytes,
         quiet=[*QUIET, WEB_CLIENT_FILES],
         log_client_address=settings.access_log_client_address,

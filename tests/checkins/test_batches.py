@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from haven.auth.schemas import Profession
-from haven.checkins import service
+from haven.checkins import batches, service
 from haven.checkins.models import NO_DEPARTMENT
 from haven.checkins.pool import POOL
 from haven.core import clock
@@ -142,7 +142,7 @@ def test_a_failed_batch_is_retried_as_it_was_and_the_answer_still_succeeds(
 ) -> None:
     department = make_department(engine)
     people = _staff(engine, department, *[Profession.nurse] * (2 * K))
-    real_insert = service._insert_responses
+    real_insert = batches._insert_responses
     calls = iter([True])
 
     def failing_once(*args: Any, **kwargs: Any) -> None:
@@ -150,7 +150,7 @@ def test_a_failed_batch_is_retried_as_it_was_and_the_answer_still_succeeds(
         if next(calls, False):
             raise RuntimeError("the connection dropped")
 
-    monkeypatch.setattr(service, "_insert_responses", failing_once)
+    monkeypatch.setattr(batches, "_insert_responses", failing_once)
     for person in people[:K]:
         submit(client, person)  # the k-th answer's batch fails: still 201
     for table in CHECKIN_ROWS:
@@ -180,7 +180,7 @@ def test_a_failed_batch_that_loses_a_member_is_not_stored(
         if next(fail, False):
             raise RuntimeError("the connection dropped")
 
-    monkeypatch.setattr(service, "_add_to_rollups", failing_once)
+    monkeypatch.setattr(batches, "_add_to_rollups", failing_once)
     for person in people:
         submit(client, person)
     with engine.begin() as conn:  # one of them answered through another process meanwhile
@@ -288,14 +288,14 @@ def test_shutdown_writes_a_batch_whose_write_failed(
     again: no participation was written)."""
     here, there = make_department(engine), make_department(engine)
     fail = iter([True])
-    real_add = service._add_to_rollups
+    real_add = batches._add_to_rollups
 
     def failing_once(*args: Any, **kwargs: Any) -> None:
         if next(fail, False):
             raise RuntimeError("the connection dropped")
         real_add(*args, **kwargs)
 
-    monkeypatch.setattr(service, "_add_to_rollups", failing_once)
+    monkeypatch.setattr(batches, "_add_to_rollups", failing_once)
     with TestClient(app, base_url="https://testserver") as client:
         submit(client, make_person(engine, department_id=there))
         for person in _staff(engine, here, *[Profession.nurse] * K):
@@ -445,7 +445,7 @@ def test_the_order_rows_are_written_in_is_drawn_for_each_table(
     """With the shuffle fixed to known permutations (participations reversed, responses
     rotated by two), the rows lie in the database in exactly those orders: each table's
     physical order is its own draw, not the order people answered in, nor the other's."""
-    assert isinstance(getattr(service._shuffle, "__self__", None), random.SystemRandom)
+    assert isinstance(getattr(batches._shuffle, "__self__", None), random.SystemRandom)
 
     def known(rows: list[Any]) -> None:
         if rows and isinstance(rows[0], dict):  # the participations
@@ -453,7 +453,7 @@ def test_the_order_rows_are_written_in_is_drawn_for_each_table(
         else:  # the answers, before their responses are written
             rows[:] = rows[2:] + rows[:2]
 
-    monkeypatch.setattr(service, "_shuffle", known)
+    monkeypatch.setattr(batches, "_shuffle", known)
     if is_postgres():
         with engine.begin() as conn:  # fresh heap files: line pointers in insertion order
             conn.execute(sa.text(f"TRUNCATE {', '.join(CHECKIN_ROWS)}"))

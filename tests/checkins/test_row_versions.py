@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Connection, Engine
 
 from haven.auth.schemas import Profession
-from haven.checkins import service
+from haven.checkins import batches
 from haven.core import clock
 from haven.core.weeks import monday_of
 from haven.jobs import run_due_jobs
@@ -171,7 +171,7 @@ def test_row_versions_link_no_answer_to_a_person(
 
     # The first batch fails after its rows are inserted: PostgreSQL keeps the rolled-back
     # tuples (participations and responses of one aborted transaction).
-    real_add = service._add_to_rollups
+    real_add = batches._add_to_rollups
     failures = iter([True])
 
     def failing_once(*args: Any, **kwargs: Any) -> None:
@@ -179,7 +179,7 @@ def test_row_versions_link_no_answer_to_a_person(
             raise RuntimeError("the database went away")
         real_add(*args, **kwargs)
 
-    monkeypatch.setattr(service, "_add_to_rollups", failing_once)
+    monkeypatch.setattr(batches, "_add_to_rollups", failing_once)
     # A's batch is the first written: it fails, and is sealed to be retried as it was.
     order = [a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4]]
     # a[5]'s answer arrives before the retry (which it triggers): it must not join it.

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from haven.core import audit
+from haven.core.audit.chain import _row_content
 from haven.core.db import new_session
 from haven.core.models import AuditEvent
 from haven.core.security import Principal
@@ -147,7 +148,7 @@ def test_an_anonymous_reporter_is_never_named_in_the_audit_log(engine: Engine) -
 
 def _unkeyed(prev_hash: str, row: AuditEvent) -> str:
     """What the links were before the key: plain SHA-256, which anyone can recompute."""
-    return hashlib.sha256((prev_hash + audit._row_content(row)).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + _row_content(row)).encode()).hexdigest()
 
 
 def _rewrite_from(engine: Engine, seq: int, link: Callable[[str, AuditEvent], str]) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from haven.core import audit, clock
+from haven.core.audit import anchoring as audit_anchoring
 from haven.core.db import new_session
 from haven.core.models import AuditEvent
 from haven.core.security import Principal
@@ -228,7 +229,7 @@ def test_a_lost_line_is_written_again_by_the_next_anchor(
         raise OSError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(audit, "_append_lines", crash)
+        patch.setattr(audit_anchoring, "_append_lines", crash)
         with pytest.raises(OSError):
             _anchor(engine)
     report = _verify(engine)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from haven.core import audit, clock
+from haven.core.audit.chain import _row_content
 from haven.core.db import new_session
 from haven.core.migrate import downgrade, upgrade
 from haven.core.models import AuditEvent
@@ -22,7 +23,7 @@ BEFORE = "0009"
 
 
 def _unkeyed(prev_hash: str, row: AuditEvent) -> str:
-    return hashlib.sha256((prev_hash + audit._row_content(row)).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + _row_content(row)).encode()).hexdigest()
 
 
 @pytest.fixture

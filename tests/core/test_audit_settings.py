@@ -39,7 +39,9 @@ def _production(tmp_path: Path, audit: AuditSettings) -> Settings:
         var_dir=tmp_path,
         env=Environment.production,
         secret_key=SecretStr(SECRET),
-        support=SupportSettings(record_key=SecretStr("r" * 48)),
+        support=SupportSettings(
+            record_key=SecretStr("r" * 48), audit_pseudonym_key=SecretStr("p" * 48)
+        ),
         audit=audit,
     )
 

@@ -46,7 +46,7 @@ def test_production_accepts_a_real_secret(tmp_path: Path) -> None:
         env=Environment.production,
         secret_key="k" * 48,
         audit=production_audit(),
-        support=SupportSettings(record_key="r" * 48),  # type: ignore[arg-type]
+        support=SupportSettings(record_key="r" * 48, audit_pseudonym_key="p" * 48),  # type: ignore[arg-type]
     ).check_safe_to_serve()
 
 

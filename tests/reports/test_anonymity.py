@@ -19,7 +19,7 @@ from haven.core.db import new_session
 from haven.core.settings import Settings
 from haven.main import create_app
 from haven.org import service as org_service
-from haven.reports import service as report_service
+from haven.reports.receipts import new_receipt
 from tests.core.test_http import assert_problem
 from tests.factories.org import Person, make_api_key, make_person
 from tests.factories.reports import (
@@ -374,7 +374,7 @@ def test_receipts_are_distinct_and_only_their_locator_is_stored(
 
 
 def test_receipt_characters_are_drawn_from_the_whole_alphabet_at_every_position() -> None:
-    samples = [report_service._new_receipt()[0] for _ in range(3000)]
+    samples = [new_receipt()[0] for _ in range(3000)]
     assert all(len(s) == 20 for s in samples)
     for position in range(20):
         assert {s[position] for s in samples} == RECEIPT_ALPHABET

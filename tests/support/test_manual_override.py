@@ -30,7 +30,7 @@ from tests.factories.support import SupporterPerson, make_request, make_supporte
 
 P = "/api/v1/support"
 
-# What the coordinator is told for each hard rule (haven.support.service._REFUSALS).
+# What the coordinator is told for each hard rule (haven.support.assignment._REFUSALS).
 REFUSALS = {
     "is_requester": "They are the person this request is for.",
     "is_assigner": "You cannot assign a request to yourself.",

@@ -17,6 +17,7 @@ from haven.core import clock
 from haven.core.db import new_session
 from haven.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from haven.core.models import AuditEvent
+from haven.core.pagination import PageParams
 from haven.notifications.models import Notification
 from haven.support import notes, sealing, service
 from haven.support.models import (
@@ -37,6 +38,8 @@ from haven.support.schemas import (
     OutreachAccept,
     RequestKind,
     RequestStatus,
+    RequestView,
+    ResourcesUpdate,
     SupportFeedbackCreate,
     SupportRequestCreate,
     SupportTransition,
@@ -173,9 +176,9 @@ def test_a_referral_belongs_to_the_colleague(engine: Engine) -> None:
         mine, _ = service.list_requests(
             session,
             colleague.principal,
-            view=service.RequestView.requester,
+            view=RequestView.requester,
             filters=service.RequestFilters(include_closed=True),
-            params=service.PageParams(limit=50, cursor=None),
+            params=PageParams(limit=50, cursor=None),
         )
         assert [r.id for r in mine] == [row.id]
         with pytest.raises(NotFound):
@@ -203,7 +206,7 @@ def test_urgent_requests_come_back_with_the_crisis_resources(engine: Engine) -> 
         service.set_resources(
             session,
             admin.principal,
-            data=service.ResourcesUpdate.model_validate(
+            data=ResourcesUpdate.model_validate(
                 {"items": [{"kind": "crisis_line", "name": "Crisis line", "phone": "116 123"}]}
             ),
             if_match='"0"',

@@ -618,3 +618,60 @@ def test_report_pages_are_the_same_whatever_became_of_the_offer(
     )
     after = [client.get(url, headers=c.headers).json() for c, url in pages]
     assert after == before
+
+
+# Fields only the requester and their supporter see: the coordinator's shape has none of them.
+NOT_FOR_THE_COORDINATOR = ("contact_details", "preferred_times", "requester_name")
+
+
+def _shapes_answered(spec: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The response schemas an operation's success may take (a union's members, a page's
+    items), resolved through ``$ref``."""
+    schemas = spec["components"]["schemas"]
+
+    def resolve(schema: dict[str, Any]) -> list[dict[str, Any]]:
+        if "$ref" in schema:
+            return resolve(schemas[schema["$ref"].rsplit("/", 1)[-1]])
+        if "oneOf" in schema or "anyOf" in schema:
+            return [
+                s for member in schema.get("oneOf", schema.get("anyOf")) for s in resolve(member)
+            ]
+        items = schema.get("properties", {}).get("items")
+        if items is not None and "next_cursor" in schema["properties"]:
+            return resolve(items["items"])
+        return [schema]
+
+    found = []
+    for status_code, response in operation.get("responses", {}).items():
+        if status_code.startswith("2"):
+            for content in response.get("content", {}).values():
+                found += resolve(content["schema"])
+    return found
+
+
+def test_the_coordinators_shape_has_no_field_for_what_they_may_not_see(app: FastAPI) -> None:
+    """The wall as types: a request is answered in one schema per viewer, told apart by
+    ``view``. The coordinator's schema has no field for contact details, preferred times or
+    the requester's name at all, so no forgotten condition can fill one in."""
+    spec = app.openapi()
+    schemas = spec["components"]["schemas"]
+    coordinator = schemas["CoordinatorRequestRead"]
+    assert coordinator["properties"]["view"]["const"] == "coordinator"
+    assert [f for f in NOT_FOR_THE_COORDINATOR if f in coordinator["properties"]] == []
+    assert "audit_ref" in coordinator["required"]
+    # The other two viewers do see them (so the check above is looking at the right names).
+    assert "contact_details" in schemas["RequesterRequestRead"]["properties"]
+    assert "requester_name" in schemas["SupporterRequestRead"]["properties"]
+    # Every support answer that can be a coordinator's view of a request is that schema.
+    coordinator_views = 0
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/v1/support"):
+            continue
+        for operation in operations.values():
+            for shape in _shapes_answered(spec, operation):
+                view = shape.get("properties", {}).get("view", {})
+                if view.get("const") == "coordinator":
+                    coordinator_views += 1
+                    assert shape is coordinator, path
+    # The board, one request, its moves, assignment, escalation and accepted outreach.
+    assert coordinator_views >= 6

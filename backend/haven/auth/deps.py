@@ -7,21 +7,20 @@ and fails when one declares neither. The principal is resolved once per request.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from haven.auth import service
 from haven.auth.schemas import Role, Scope
+from haven.core import idempotency
+from haven.core.context import RequestContext, SessionDep
 from haven.core.errors import Forbidden, Unauthorized
-from haven.core.http import SessionDep
-from haven.core.idempotency import check_key
 from haven.core.security import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="An access token or an API key.")
@@ -123,10 +122,7 @@ def _check_route_access(request: Request, principal: Principal) -> None:
     # Route-level dependencies run before the endpoint's parameters, so the route's own
     # ``Allow`` has not been checked yet: check it here, or a stored response would be
     # replayed to a caller the route refuses (an admin since demoted, say).
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return
+    dependant = RequestContext.of(request).route.dependant
     rules = [rule for rule in _access_rules(dependant) if not rule.public]
     if not all(rule.allows(principal) for rule in rules):
         raise Forbidden("Your role does not allow this.")
@@ -135,32 +131,12 @@ def _check_route_access(request: Request, principal: Principal) -> None:
 async def _idempotency(
     request: Request,
     principal: CurrentPrincipal,
-    session: SessionDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=255,
-            description="Retry-safe creation: a repeat with the same key and body "
-            "returns the first result.",
-        ),
-    ] = None,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> None:
     if idempotency_key is None:
         return
     _check_route_access(request, principal)
-    check = functools.partial(
-        check_key,
-        request=request,
-        principal_key=principal.idempotency_scope,
-        key=idempotency_key,
-        body=await request.body(),
-    )
-    if getattr(request.scope.get("route"), "one_hop", False):
-        # Looked up in the endpoint's own hop to the worker threads (see HavenRoute).
-        request.state.idempotency_check = check
-    else:
-        await run_in_threadpool(check, session)
+    await idempotency.begin(request, principal_key=principal.idempotency_scope, key=idempotency_key)
 
 
 Idempotent = Depends(_idempotency)

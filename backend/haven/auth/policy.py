@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from haven.auth.schemas import Role, Scope
+from haven.core.security import Principal
 
 # Roles that read identified reports or manage people: none of them may sit on one account
 # with a role of the peer-support program, or what is said in support could reach the
@@ -119,3 +120,19 @@ def changes_own_roles(
 def sorted_roles(roles: Iterable[str]) -> list[str]:
     """Roles as audit details list them: plain strings, sorted."""
     return sorted(str(Role(r).value) for r in roles)
+
+
+# --- role predicates other domains' policies share ------------------------------------------
+
+
+def is_safety_officer(principal: Principal) -> bool:
+    return principal.has_role(Role.safety_officer)
+
+
+def leads_department(principal: Principal, department_id: uuid.UUID | None) -> bool:
+    """Whether the caller is a department lead of this department (never of no department)."""
+    return (
+        department_id is not None
+        and principal.has_role(Role.department_lead)
+        and principal.department_id == department_id
+    )

@@ -1,5 +1,6 @@
-"""Principals: who a bearer token is, an access token's person (kept a few seconds), a report
-session, or an API key's service account.
+"""Principals: who a bearer token is, an access token's person (kept a few seconds), the holder
+of a session a domain declared (:class:`haven.core.security.SessionKind`: an anonymous report's),
+or an API key's service account.
 
 Read once per request by :func:`haven.auth.deps.current_principal`: the CPU half
 (:func:`principal_without_database`) on the event loop, the database half
@@ -20,12 +21,11 @@ from haven.core import clock
 from haven.core.cache import TTLCache
 from haven.core.errors import Unauthorized
 from haven.core.security import (
-    REPORT_SESSION_AUDIENCE,
-    REPORT_SESSION_TYPE,
     Principal,
     constant_time_equals,
     decode_token,
     peek_token_type,
+    session_kind,
     sha256_hex,
 )
 
@@ -55,18 +55,18 @@ _PRINCIPAL_QUERY = (
 
 
 def principal_without_database(token: str) -> Principal | uuid.UUID | None:
-    """What a bearer token says without a database read: the principal of a report session
-    or of a person seen in the last few seconds; else the person's id still to be looked up;
-    ``None`` for an API key (looked up by :func:`principal_for_bearer`). Raises
-    ``Unauthorized`` for a bad token. Pure CPU, so callers may run it on the event loop."""
+    """What a bearer token says without a database read: the principal of a declared session
+    (:class:`~haven.core.security.SessionKind`; an anonymous report's) or of a person seen in
+    the last few seconds; else the person's id still to be looked up; ``None`` for an API key
+    (looked up by :func:`principal_for_bearer`). Raises ``Unauthorized`` for a bad token.
+    Pure CPU, so callers may run it on the event loop."""
     if token.startswith(API_KEY_MARK):
         return None
-    if peek_token_type(token) == REPORT_SESSION_TYPE:
-        claims = decode_token(
-            token, audience=REPORT_SESSION_AUDIENCE, token_type=REPORT_SESSION_TYPE
-        )
+    declared = session_kind(peek_token_type(token))
+    if declared is not None:
+        claims = decode_token(token, audience=declared.audience, token_type=declared.kind)
         try:
-            return Principal(kind="report_session", id=uuid.UUID(claims.sub))
+            return Principal(kind=declared.kind, id=uuid.UUID(claims.sub))
         except ValueError as exc:
             raise Unauthorized("The session is invalid or has expired.") from exc
     claims = decode_token(token, audience=ACCESS_AUDIENCE, token_type="access")

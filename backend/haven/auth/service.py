@@ -26,6 +26,8 @@ from haven.auth.api_keys import get_api_key as get_api_key
 from haven.auth.api_keys import list_api_keys as list_api_keys
 from haven.auth.api_keys import reject_api_key as reject_api_key
 from haven.auth.api_keys import revoke_api_key as revoke_api_key
+from haven.auth.policy import is_safety_officer as is_safety_officer
+from haven.auth.policy import leads_department as leads_department
 from haven.auth.principals import ACCESS_AUDIENCE as ACCESS_AUDIENCE
 from haven.auth.principals import principal_for_bearer as principal_for_bearer
 from haven.auth.principals import principal_from_database as principal_from_database

@@ -41,6 +41,9 @@ Invariants:
 * Bulk loads (``load_responses``: the demo, imports) are generalised like batches, with
   a (period, department) group below k moved to no department; migration 0012 did the
   same to what was stored before.
+* The rollups equal a rebuild from the stored responses: checked, not trusted
+  (:func:`service.rollup_differences`, run after every test and by ``haven db
+  check-rollups``).
 
 Failure modes, written down because they are the price of the above:
 
@@ -66,8 +69,8 @@ Failure modes, written down because they are the price of the above:
 
 Decision: staffing lives here rather than in a domain of its own: it is a few rows per
 shift, written by leads or a staffing system, and like check-ins it exists to be read as
-weekly figures by insights. Its rules sit in the same service, its access rules in
-``policy``.
+weekly figures by insights. Its rules sit in ``staffing`` (behind the same ``service``),
+its access rules in ``policy``.
 
 Who may call: every member of staff answers check-ins; admins manage templates;
 department leads record their own department's staffing, service accounts with

@@ -1,4 +1,5 @@
-"""Check-in facts for insights' weekly releases beyond the weekly sums (``checkin_rollups``).
+"""What insights read of check-ins: the questions reported on, the weekly sums per
+department (from ``checkin_rollups``), and per period its last day and the answers given.
 
 A respondent knows their own answer. Before a period's figures are released with some
 cells hidden, insights checks that nobody can work a hidden cell out even with one answer
@@ -12,14 +13,81 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from haven.checkins.models import CheckinAnswer, CheckinResponse, CheckinTemplate
+from haven.checkins.models import (
+    NO_DEPARTMENT,
+    CheckinAnswer,
+    CheckinResponse,
+    CheckinRollup,
+    CheckinRollupAnswer,
+    CheckinTemplate,
+)
 from haven.checkins.periods import period_bounds
-from haven.checkins.schemas import AnswerValues, CheckinPeriod
+from haven.checkins.schemas import (
+    AnswerValues,
+    CheckinPeriod,
+    CheckinWeekFigures,
+    QuestionRead,
+    QuestionType,
+    QuestionWeekFigures,
+)
+from haven.checkins.templates import active_template, template_questions
+from haven.core.weeks import monday_of, week_end
+
+
+def insight_questions(session: Session) -> list[QuestionRead]:
+    """The active check-in's scale and yes/no questions: what insights report on."""
+    template = active_template(session)
+    if template is None:
+        return []
+    return [
+        q
+        for q in template_questions(template)
+        if q.type in (QuestionType.scale_1_5, QuestionType.yes_no)
+    ]
+
+
+def weekly_checkin_figures(session: Session, *, start: date, end: date) -> list[CheckinWeekFigures]:
+    """Respondents and per-question sums per department and week (from the rollups)."""
+    connection = session.connection()
+    first = monday_of(start)
+    rollups = CheckinRollup.__table__  # type: ignore[attr-defined]
+    answers = CheckinRollupAnswer.__table__  # type: ignore[attr-defined]
+    by_cell: dict[tuple[date, object], list[QuestionWeekFigures]] = defaultdict(list)
+    # Department keys repeat: read them as stored and parse each once.
+    ids: dict[object, uuid.UUID | None] = {}
+
+    def department(raw: object) -> uuid.UUID | None:
+        if raw not in ids:
+            parsed = raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+            ids[raw] = None if parsed == NO_DEPARTMENT else parsed
+        return ids[raw]
+
+    for week, key, question, answered, total, high in connection.execute(
+        sa.select(
+            answers.c.week_start,
+            sa.type_coerce(answers.c.department_key, sa.String),
+            answers.c.question_key,
+            answers.c.answered,
+            answers.c.total,
+            answers.c.high,
+        ).where(answers.c.week_start >= first, answers.c.week_start <= end)
+    ).all():
+        by_cell[(week, key)].append(QuestionWeekFigures(question, answered, total, high))
+    return [
+        CheckinWeekFigures(department(key), week, respondents, tuple(by_cell[(week, key)]))
+        for week, key, respondents in connection.execute(
+            sa.select(
+                rollups.c.week_start,
+                sa.type_coerce(rollups.c.department_key, sa.String),
+                rollups.c.respondents,
+            ).where(rollups.c.week_start >= first, rollups.c.week_start <= end)
+        ).all()
+    ]
 
 
 def answer_values(
@@ -60,4 +128,4 @@ def period_end(session: Session, *, week: date) -> date:
         start, end = period_bounds(CheckinPeriod.fortnightly, week)
         if start == week:
             return end
-    return week + timedelta(days=6)
+    return week_end(week)

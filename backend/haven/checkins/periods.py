@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from haven.checkins.schemas import CheckinPeriod
-from haven.core.weeks import monday_of
+from haven.core.weeks import monday_of, week_end
 
 # Fortnights start on the Mondays of even weeks counted from this Monday.
 FORTNIGHT_EPOCH = date(2024, 1, 1)
@@ -18,4 +18,4 @@ def period_bounds(period: CheckinPeriod | str, day: date) -> tuple[date, date]:
         weeks = (monday - FORTNIGHT_EPOCH).days // 7
         monday -= timedelta(weeks=weeks % 2)
         return monday, monday + timedelta(days=13)
-    return monday, monday + timedelta(days=6)
+    return monday, week_end(monday)

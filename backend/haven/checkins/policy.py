@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import false
 from sqlmodel import col
 
 from haven.auth.schemas import Role, Scope
+from haven.auth.service import leads_department
 from haven.checkins.models import StaffingShift
+from haven.core.scoping import S
 from haven.core.security import Principal
-
-
-class _Filterable(Protocol):
-    def where(self, *whereclause: Any) -> Self: ...
-
-
-S = TypeVar("S", bound=_Filterable)
 
 # Staffing is operational data, not confidential: the roles that run the hospital's support
 # and safety work read every department's.
@@ -28,17 +22,9 @@ def is_staffing_system(principal: Principal) -> bool:
     return principal.kind == "api_key" and Scope.staffing_write.value in principal.scopes
 
 
-def is_lead_of(principal: Principal, department_id: uuid.UUID) -> bool:
-    return (
-        principal.has_role(Role.department_lead)
-        and principal.department_id is not None
-        and principal.department_id == department_id
-    )
-
-
 def can_record_staffing(principal: Principal, department_id: uuid.UUID) -> bool:
     """A staffing system's key for any department; a department lead for their own."""
-    return is_staffing_system(principal) or is_lead_of(principal, department_id)
+    return is_staffing_system(principal) or leads_department(principal, department_id)
 
 
 def reads_all_staffing(principal: Principal) -> bool:
@@ -54,4 +40,4 @@ def scope_shifts(stmt: S, principal: Principal) -> S:
 
 
 def can_view_shift(principal: Principal, shift: StaffingShift) -> bool:
-    return reads_all_staffing(principal) or is_lead_of(principal, shift.department_id)
+    return reads_all_staffing(principal) or leads_department(principal, shift.department_id)

@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from haven.core.schemas import RequestModel, ResponseModel
-from haven.reports.schemas import Shift
+from haven.org.schemas import Shift
 
 QUESTION_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 TEXT_ANSWER_MAX = 500

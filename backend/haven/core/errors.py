@@ -2,7 +2,10 @@
 
 Services raise :class:`AppError` subclasses; the handlers in :func:`install_error_handlers`
 render them, request validation errors and unhandled exceptions as
-``application/problem+json``. Messages never echo request bodies or confidential text.
+``application/problem+json``. :func:`database_error` says which database failures are
+problems the caller can act on (a stale version, a conflict, a busy or lost database); the
+request's route (:mod:`haven.core.route`) raises them in place of the failure. Messages never
+echo request bodies or confidential text.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -91,10 +96,6 @@ class Conflict(AppError):
 
 class PreconditionFailed(AppError):
     status, type, title = 412, "precondition-failed", "The resource has changed"
-
-
-class PayloadTooLarge(AppError):
-    status, type, title = 413, "payload-too-large", "Request body too large"
 
 
 class Unprocessable(AppError):
@@ -234,18 +235,46 @@ async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _unhandled_handler(request: Request, exc: Exception) -> Response:
+def internal_error(
+    request: Request,
+    exc: Exception,
+    *,
+    detail: str = "Something went wrong on our side; X-Request-ID helps support find it.",
+    logger: logging.Logger = log,
+) -> Response:
+    """The 500 problem for an unexpected exception."""
     # The trace goes to the server log (with the request id), never to the client.
-    log.error(
+    logger.error(
         "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc
     )
     return problem_response(
-        request,
-        status=500,
-        type_="internal-error",
-        title="Internal server error",
-        detail="Something went wrong on our side; X-Request-ID helps support find it.",
+        request, status=500, type_="internal-error", title="Internal server error", detail=detail
     )
+
+
+async def _unhandled_handler(request: Request, exc: Exception) -> Response:
+    return internal_error(request, exc)
+
+
+def database_error(exc: Exception) -> AppError | None:
+    """The problem a database failure stands for, when it stands for one the caller can act
+    on (reload, retry); ``None`` for any other exception."""
+    if isinstance(exc, StaleDataError):
+        return PreconditionFailed("The resource was changed by someone else; reload it and retry.")
+    if isinstance(exc, IntegrityError):
+        return Conflict("The change conflicts with data already stored.")
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return ServiceUnavailable(
+            "The database is busy; retry shortly.", headers={"Retry-After": "1"}
+        )
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        # The connection died under the request (a database restart): nothing was kept,
+        # and the pool reconnects.
+        return ServiceUnavailable(
+            "The connection to the database was lost; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+    return None
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,9 +1,12 @@
-"""Idempotency-Key support for POSTs that create things.
+"""Idempotency-Key support for POSTs that create things: the header is read here and only here.
 
 A retried POST with the same key and the same body (from the same caller) gets the stored
 first response; the same key with another body gets 422. The first response is stored in
-the request's own transaction (see :class:`haven.core.http.HavenRoute`), so a stored
+the request's own transaction (see :class:`haven.core.route.HavenRoute`), so a stored
 response exists exactly when its change was committed. Keys live for 24 hours.
+
+:data:`IdempotencyKey` declares the header and :func:`begin` starts the check for a caller;
+the dependency routes add (``Idempotent``, :mod:`haven.auth.deps`) knows who the caller is.
 
 The request is remembered by an HMAC of its method, path and body under a key derived from
 the secret key, not by a plain hash: a body can hold short confidential text (a phone
@@ -13,6 +16,7 @@ backup, would let anyone confirm a guess of that text offline.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -20,14 +24,17 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Request, Response
+from fastapi import Header, Request, Response
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from haven.core import clock
+from haven.core.context import ReplayResponse, RequestContext
 from haven.core.errors import BadRequest, Conflict, Unprocessable, field_error
-from haven.core.http import ReplayResponse
 from haven.core.models import IdempotencyRecord
 from haven.core.settings import get_settings
 
@@ -96,6 +103,47 @@ class PendingKey:
             },
         )
 
+    def raced(self, exc: Exception) -> Conflict | None:
+        """The answer when the commit failed because another request with this key was
+        stored first (the key's unique constraint refused this one)."""
+        if not isinstance(exc, IntegrityError):
+            return None
+        return Conflict(
+            "Another request with this Idempotency-Key was processed at the "
+            "same time. Retry to receive its result."
+        )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Retry-safe creation: a repeat with the same key and body "
+        "returns the first result.",
+    ),
+]
+
+
+async def begin(request: Request, *, principal_key: str, key: str) -> None:
+    """Check the request's Idempotency-Key for the caller ``principal_key``: replay the stored
+    response (raises :class:`~haven.core.context.ReplayResponse`), refuse a reused key, or
+    mark the response to be stored. A route that runs its endpoint in one hop to the worker
+    threads runs the look-up in that hop (see :class:`haven.core.route.HavenRoute`); any
+    other route runs it now."""
+    context = RequestContext.of(request)
+    check = functools.partial(
+        check_key,
+        request=request,
+        principal_key=principal_key,
+        key=key,
+        body=await request.body(),
+    )
+    if context.one_hop:
+        context.idempotency_check = check
+    else:
+        await run_in_threadpool(check, context.unit.session)
+
 
 def _request_hash_key() -> bytes:
     return hashlib.sha256(
@@ -155,7 +203,7 @@ def check_key(
                 headers=headers,
             )
         )
-    request.state.idempotency = PendingKey(
+    RequestContext.of(request).idempotency = PendingKey(
         principal_key=principal_key,
         key=key,
         method=request.method,

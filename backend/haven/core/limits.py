@@ -447,14 +447,12 @@ class BoundedWork:
         self.waiting = 0
         self.peak_running = 0
         self.peak_waiting = 0
-        self.refused = 0
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         with self._cond:
             if self.running >= self.concurrency:
                 if self.waiting >= self.queue:
-                    self.refused += 1
                     raise ServiceUnavailable(
                         BUSY_DETAIL, headers={"Retry-After": str(BUSY_RETRY_SECONDS)}
                     )

@@ -3,12 +3,12 @@
 DESIGN.md: "Logs follow the same rules as responses: nothing in them may bracket an
 anonymous action or reveal who uses support." So:
 
-* The access log (``haven.access``, written by :class:`haven.core.http.RequestContextMiddleware`)
+* The access log (``haven.access``, written by :class:`haven.core.middleware.RequestMiddleware`)
   records method, route template, status, duration and request id; never a person (user id,
   email, token) and, unless the operator opts in with ``HAVEN_ACCESS_LOG_CLIENT_ADDRESS``,
   never the client's address.
 * Requests to **quiet** routes (declared by their domains: anonymous reporting, receipt
-  sessions, check-in answers, peer support...; see :class:`haven.core.http.QuietRoutes`) are
+  sessions, check-in answers, peer support...; see :class:`haven.core.middleware.QuietRoutes`) are
   marked in the request context. They write no access-log line at all (even without address
   or time, a line's place among timed lines would date the request), and any other line
   logged while serving them (a warning, an error) carries ``[quiet]`` instead of the request
@@ -38,10 +38,6 @@ def current_request_id() -> str | None:
     if _quiet.get():
         return None
     return _request_id.get()
-
-
-def is_quiet_request() -> bool:
-    return _quiet.get()
 
 
 def bind_request(request_id: str, *, quiet: bool) -> tuple[object, object]:

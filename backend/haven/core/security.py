@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,15 +35,44 @@ from haven.core.limits import BoundedWork
 from haven.core.settings import AuthSettings, get_settings
 
 JWT_ALGORITHM = "HS256"
-# An anonymous report's follow-up session: scoped to one report, carries no identity.
-REPORT_SESSION_AUDIENCE = "haven-report-session"
-REPORT_SESSION_TYPE = "report_session"
-PrincipalKind = Literal["user", "api_key", "report_session"]
+# "user" (a signed-in person), "api_key" (a service account), or a declared SessionKind.
+PrincipalKind = str
+IDENTIFIED_KINDS = frozenset({"user", "api_key"})
+
+
+@dataclass(frozen=True)
+class SessionKind:
+    """A bearer token that lets its holder act on one record without being anyone.
+
+    A domain declares its kind once, at import (:func:`declare_session_kind`; the reports
+    domain declares an anonymous report's follow-up session), and core verifies such tokens
+    and names their holders in the audit log without knowing the domain. The holder's
+    :class:`Principal` has ``kind`` = the kind, ``id`` = the record's id, and no roles."""
+
+    kind: str  # the holder's Principal.kind, and the token's ``typ`` claim
+    audience: str
+    audit_actor: str  # how the audit log names a holder (always without an id)
+
+
+_session_kinds: dict[str, SessionKind] = {}
+
+
+def declare_session_kind(declared: SessionKind) -> SessionKind:
+    if declared.kind in IDENTIFIED_KINDS:
+        raise ValueError(f"{declared.kind!r} names an identified caller, not a session")
+    _session_kinds[declared.kind] = declared
+    return declared
+
+
+def session_kind(kind: str | None) -> SessionKind | None:
+    """The declared session kind of this name (a token's unverified ``typ``), if any."""
+    return _session_kinds.get(kind) if kind is not None else None
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a signed-in person, a service account, or an anonymous report's session."""
+    """Who is calling: a signed-in person, a service account, or the holder of a declared
+    session on one record (an anonymous report's follow-up session)."""
 
     kind: PrincipalKind
     id: uuid.UUID
@@ -60,9 +89,11 @@ class Principal:
         return self.id if self.kind == "user" else None
 
     def audit_identity(self) -> tuple[str, uuid.UUID | None]:
-        """How the audit log names this actor. An anonymous reporter is never named."""
-        if self.kind == "report_session":
-            return "anonymous_reporter", None
+        """How the audit log names this actor. A session's holder (an anonymous reporter) is
+        never named: any kind but a person or a service account is recorded without an id."""
+        if self.kind not in IDENTIFIED_KINDS:
+            declared = session_kind(self.kind)
+            return (declared.audit_actor if declared else self.kind), None
         return self.kind, self.id
 
     @property

@@ -21,6 +21,11 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def week_end(week: date) -> date:
+    """The Sunday that ends the week of this date (its last day)."""
+    return monday_of(week) + timedelta(days=6)
+
+
 def weeks_between(first_monday: date, last_monday: date) -> list[date]:
     """Every Monday from ``first_monday`` to ``last_monday``, both included."""
     weeks = []

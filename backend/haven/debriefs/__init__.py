@@ -6,6 +6,20 @@ facilitator, linked reports, schedule, participants and attendance; the structur
 blame-free record; action items graded by the RCA² hierarchy; the anonymous post-debrief
 feedback; an iCalendar export; and :func:`service.weekly_figures` for insights.
 
+Where the rules are: ``service.py`` is the face the router and other domains import; behind
+it, one module per concern:
+
+* ``scheduling.py`` scheduling and changing a debrief; ``workflow.py`` its status moves;
+  ``participants.py`` invitations and attendance; ``reading.py`` one debrief and the list;
+* ``record.py`` the blame-free record; ``feedback.py`` anonymous ratings and when their
+  averages are published;
+* ``actions.py`` action items (create, change, strength, verification); ``action_lists.py``
+  their lists and the overdue counts per department;
+* ``calendar_export.py`` the iCalendar feed; ``figures.py`` the weekly figures for insights;
+* ``people.py`` who may be named (members of staff) and how they are shown; ``loading.py``
+  loading a debrief as the caller may see it (404/403);
+* ``policy.py`` who may do what, the workflows and the RCA² hierarchy (pure).
+
 Who may call (rules in ``policy.py``):
 
 * Scheduling (``POST /debriefs``): safety officers, any kind in any department; department

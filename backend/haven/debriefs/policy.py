@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 
 from haven.auth.schemas import Role
+from haven.auth.service import is_safety_officer, leads_department
+from haven.core.scoping import S
 from haven.core.security import Principal
 from haven.debriefs.models import ActionItem, Debrief, DebriefParticipant
 from haven.debriefs.schemas import (
@@ -32,13 +34,6 @@ from haven.debriefs.schemas import (
     DebriefKind,
     DebriefStatus,
 )
-
-
-class _Filterable(Protocol):
-    def where(self, *whereclause: Any) -> Self: ...
-
-
-S = TypeVar("S", bound=_Filterable)
 
 
 @dataclass(frozen=True)
@@ -193,20 +188,8 @@ def strength_of(category: ActionCategory) -> ActionStrength:
 # --- debriefs --------------------------------------------------------------------------
 
 
-def is_safety_officer(principal: Principal) -> bool:
-    return principal.has_role(Role.safety_officer)
-
-
-def _leads(principal: Principal, department_id: uuid.UUID) -> bool:
-    return (
-        principal.has_role(Role.department_lead)
-        and principal.department_id is not None
-        and principal.department_id == department_id
-    )
-
-
 def may_schedule(principal: Principal, kind: DebriefKind, department_id: uuid.UUID) -> bool:
-    if is_safety_officer(principal) or _leads(principal, department_id):
+    if is_safety_officer(principal) or leads_department(principal, department_id):
         return True
     return kind == DebriefKind.open_forum and principal.has_role(Role.support_coordinator)
 
@@ -221,7 +204,7 @@ def may_run(principal: Principal, facts: DebriefFacts) -> bool:
         return False
     return (
         is_safety_officer(principal)
-        or _leads(principal, facts.department_id)
+        or leads_department(principal, facts.department_id)
         or principal.id == facts.facilitator_id
         or (facts.kind == DebriefKind.open_forum and principal.has_role(Role.support_coordinator))
     )
@@ -234,6 +217,13 @@ def may_read(principal: Principal, facts: DebriefFacts, *, is_participant: bool)
 def _invited(principal: Principal) -> Any:
     return select(DebriefParticipant.debrief_id).where(
         col(DebriefParticipant.user_id) == principal.id
+    )
+
+
+def takes_part(principal: Principal) -> Any:
+    """The condition on ``Debrief`` columns that the principal facilitates it or is invited."""
+    return sa.or_(
+        col(Debrief.facilitator_id) == principal.id, col(Debrief.id).in_(_invited(principal))
     )
 
 
@@ -267,7 +257,7 @@ def may_manage_action(
 ) -> bool:
     if principal.kind != "user":
         return False
-    if is_safety_officer(principal) or _leads(principal, department_id):
+    if is_safety_officer(principal) or leads_department(principal, department_id):
         return True
     return source is not None and may_run(principal, source)
 

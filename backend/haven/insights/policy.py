@@ -42,7 +42,3 @@ def scope_for(principal: Principal) -> InsightScope:
     if principal.has_role(Role.department_lead) and principal.department_id is not None:
         return InsightScope(all_departments=False, departments=frozenset({principal.department_id}))
     return InsightScope(all_departments=False, departments=frozenset())
-
-
-def may_alert_supporters(principal: Principal) -> bool:
-    return principal.has_role(Role.support_coordinator)

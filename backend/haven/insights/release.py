@@ -56,7 +56,7 @@ from haven.checkins import service as checkins_service
 from haven.core import clock
 from haven.core.db import dialect_insert
 from haven.core.settings import get_settings
-from haven.core.weeks import ONE_WEEK, monday_of
+from haven.core.weeks import ONE_WEEK, monday_of, week_end
 from haven.insights import protection
 from haven.insights.models import InsightRelease
 from haven.insights.protection import CHECKINS, ORG, REPORTS, SUPPORT, Cell
@@ -77,7 +77,7 @@ JSON = dict[str, Any]
 
 def closes_at(session: Session, week: date) -> datetime:
     """When the week may be released: its check-in period is over, plus the grace time."""
-    last_day = max(checkins_service.period_end(session, week=week), week + timedelta(days=6))
+    last_day = max(checkins_service.period_end(session, week=week), week_end(week))
     grace = timedelta(hours=get_settings().insights.release_grace_hours)
     return datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC) + grace
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from haven.checkins import service as checkins_service
 from haven.checkins.schemas import QuestionRead, StaffingWeekFigures
+from haven.core.weeks import week_end
 from haven.debriefs import service as debriefs_service
 from haven.debriefs.schemas import DebriefWeekFigures
 from haven.insights import protection
@@ -82,7 +83,7 @@ def collect(session: Session, week: date) -> Collected:
 
     table = protection.Week(questions=[q.type for q in questions], report_lines=REPORT_LINES)
     question_of = {q.key: i for i, q in enumerate(questions)}
-    end = week + timedelta(days=6)
+    end = week_end(week)
     for c in checkins_service.weekly_checkin_figures(session, start=week, end=week):
         if c.week_start != week:
             continue

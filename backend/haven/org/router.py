@@ -1,5 +1,4 @@
-"""Organisation endpoints: me, the organisation's settings, departments, users, role grants,
-the audit log."""
+"""Organisation endpoints: me, the organisation's settings, departments, users, role grants."""
 
 from __future__ import annotations
 
@@ -20,15 +19,12 @@ from haven.auth.schemas import (
     UserUpdate,
     UserUpdated,
 )
-from haven.core import audit
 from haven.core.errors import problem_responses
 from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
 from haven.core.pagination import Page, PageParams, page_params
 from haven.core.security import Principal
 from haven.org import service
 from haven.org.schemas import (
-    AuditEventRead,
-    AuditVerification,
     DepartmentCreate,
     DepartmentRead,
     DepartmentUpdate,
@@ -300,48 +296,3 @@ def cancel_role_grant(
     grant = auth_service.cancel_role_grant(session, principal, grant_id=grant_id, if_match=if_match)
     set_etag(response, grant.version)
     return grant
-
-
-# --- the audit log -------------------------------------------------------------------------
-
-Auditor = Annotated[Principal, Allow(Role.auditor)]
-
-
-@router.get("/audit", response_model=Page[AuditEventRead], tags=["audit"])
-def list_audit_events(
-    session: SessionDep,
-    _: Auditor,
-    paging: Paging,
-    object_type: Annotated[str | None, Query(max_length=64)] = None,
-    object_id: uuid.UUID | None = None,
-    actor_id: uuid.UUID | None = None,
-    action: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[AuditEventRead]:
-    rows, cursor = audit.list_events(
-        session,
-        params=paging,
-        object_type=object_type,
-        object_id=object_id,
-        actor_id=actor_id,
-        action=action,
-    )
-    return Page(items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=cursor)
-
-
-@router.get("/audit/verify", response_model=AuditVerification, tags=["audit"])
-def verify_audit_chain(session: SessionDep, _: Auditor) -> AuditVerification:
-    report = audit.verify_audit_log(session)
-    anchors = report.anchors
-    return AuditVerification(
-        ok=report.ok,
-        checked=report.chain.checked,
-        first_broken_seq=report.first_broken_seq,
-        reason=report.reason,
-        chain_ok=report.chain.ok,
-        anchors_ok=anchors.ok,
-        anchors_checked=anchors.checked,
-        last_anchor_seq=anchors.last_seq,
-        last_anchor_at=anchors.last_at,
-        unanchored_rows=anchors.unanchored_rows,
-        anchor_reason=anchors.reason,
-    )

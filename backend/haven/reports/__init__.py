@@ -36,7 +36,7 @@ Anonymity (see tests/reports/test_anonymity.py, which proves each point)
   signed-in request (no refresh, no background call), and opened directly it does not
   restore the session. Where the organisation takes anonymous reports from signed-in people
   only, the form and the submission carry the person's current access token (never renewed
-  there): ``_anonymous_gate`` checks it and forgets it. ``frontend/e2e/logs.spec.ts`` proves
+  there): ``deps.anonymous_gate`` checks it and forgets it. ``frontend/e2e/logs.spec.ts`` proves
   in Chromium that a signed-in person's anonymous report, and following it, add no line to
   the server's log.
 - Receipt look-ups: constant-time-ish (the same argon2 work on every failure) with a uniform
@@ -60,11 +60,13 @@ Anonymity (see tests/reports/test_anonymity.py, which proves each point)
   they cost, and the hospital's proxy should add limits of its own (README).
 - On SQLite the tables written on the anonymous path are WITHOUT ROWID (physical order is
   the random key, not the order of insertion).
-- Every submission (anonymous ones too) and every triage change that moves a report adds
-  to ``report_week_counts`` (one row per week of the event and department, one count per
-  kind, category and harm), in the same transaction: insights read these instead of
-  grouping the reports. The rows hold counts only, nothing of who or when beyond the week
-  (the anonymity tests check them), and are WITHOUT ROWID too.
+- Insights read reports only through :func:`figures.release_counts`: counts per week the
+  reports arrived in (not the week of the event), taken once when insights release that
+  week, reporters told apart by a number local to one answer but never named.
+
+Where each rule lives (submission, fields, receipts, reading, triage, involved staff,
+messages, reviews, lessons, subcategories, figures): the list at the top of
+:mod:`haven.reports.service`, the face the router and other domains call.
 
 Residual risk (documented, not solved here): on PostgreSQL the heap order and transaction
 ids of rows still reflect insertion order, so someone with superuser access to the live

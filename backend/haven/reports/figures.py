@@ -16,11 +16,12 @@ the people behind them.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from haven.core.weeks import week_end
 from haven.reports.models import Report
 from haven.reports.schemas import Category, Harm, ReleaseCount, ReportKind
 
@@ -39,7 +40,7 @@ def release_counts(session: Session, *, week: date) -> list[ReleaseCount]:
         )
         .where(
             col(Report.submitted_on) >= week,
-            col(Report.submitted_on) <= week + timedelta(days=6),
+            col(Report.submitted_on) <= week_end(week),
         )
         .group_by(
             col(Report.department_id),

@@ -26,29 +26,6 @@ from haven.reports.schemas import JcQuestion
 
 Q = JcQuestion
 
-QUESTION_ORDER: tuple[JcQuestion, ...] = tuple(JcQuestion)
-
-QUESTION_TEXT: dict[JcQuestion, str] = {
-    Q.deliberate_harm: "Was there any intention to cause harm?",
-    Q.substance_abuse: "Are there indications of substance abuse?",
-    Q.ill_health: "Are there indications of physical or mental ill health?",
-    Q.protocols_existed: "Are there agreed protocols or accepted practice in place?",
-    Q.protocols_workable: "Were the protocols workable and in routine use?",
-    Q.knowingly_departed: "Did the individual knowingly depart from these protocols?",
-    Q.peers_would_act_same: (
-        "Would others with comparable experience and qualifications have acted the same "
-        "in similar circumstances?"
-    ),
-    Q.missed_training: (
-        "Was the individual missed out when relevant training was provided to peers?"
-    ),
-    Q.supervision_lacking: (
-        "Did more senior members of the team fail to provide the supervision that normally "
-        "should be provided?"
-    ),
-    Q.mitigating_circumstances: "Were there any significant mitigating circumstances?",
-}
-
 
 @dataclass(frozen=True)
 class Outcome:

@@ -9,21 +9,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Self, TypeVar
-
 from sqlalchemy import false
 
 from haven.auth.schemas import Role, Scope
+from haven.auth.service import is_safety_officer as is_safety_officer
+from haven.auth.service import leads_department
+from haven.core.scoping import S
 from haven.core.security import Principal
 from haven.reports.models import Report
 from haven.reports.schemas import ReportMode, ReportStatus
 
-
-class _Filterable(Protocol):
-    def where(self, *whereclause: Any) -> Self: ...
-
-
-S = TypeVar("S", bound=_Filterable)
 _reports = Report.__table__  # type: ignore[attr-defined]
 
 TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
@@ -34,10 +29,6 @@ TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
     ReportStatus.closed: frozenset(),
     ReportStatus.not_actionable: frozenset(),
 }
-
-
-def is_safety_officer(principal: Principal) -> bool:
-    return principal.has_role(Role.safety_officer)
 
 
 def can_read_all(principal: Principal) -> bool:
@@ -58,15 +49,11 @@ def scope_reports(stmt: S, principal: Principal) -> S:
 def can_view_report(principal: Principal, report: Report) -> bool:
     if can_read_all(principal):
         return True
-    return (
-        principal.has_role(Role.department_lead)
-        and principal.department_id is not None
-        and report.department_id == principal.department_id
-    )
+    return leads_department(principal, report.department_id)
 
 
 def may_see_reporter(principal: Principal, report: Report) -> bool:
-    if report.mode == ReportMode.anonymous or report.reporter_id is None:
+    if not is_identified(report):
         return False
     if is_safety_officer(principal):
         return True

@@ -1,39 +1,32 @@
-"""Report endpoints: submission, the triage queue, workflow, messages, reviews, lessons."""
+"""Report endpoints: submission, the triage queue, workflow, messages, reviews, lessons.
+
+Which calls are quiet, the anonymous form's gate and the per-client limits on the anonymous
+path are in :mod:`haven.reports.deps`; who may call each route is declared here.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
-from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from haven.auth import service as auth_service
-from haven.auth.deps import (
-    EVERYONE,
-    STAFF,
-    Allow,
-    CurrentPrincipal,
-    Idempotent,
-    Public,
-    public_rule,
-)
+from haven.auth.deps import EVERYONE, STAFF, Allow, Idempotent, Public
 from haven.auth.schemas import Role, Scope
-from haven.core.errors import AppError, Unauthorized, problem_responses
-from haven.core.http import HavenRoute, IfMatchHeader, QuietRoutes, SessionDep, set_etag
-from haven.core.limits import client_limit, counted, failure_limit
+from haven.core.errors import problem_responses
+from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
 from haven.core.pagination import Page, PageParams, page_params
-from haven.core.security import (
-    REPORT_SESSION_AUDIENCE,
-    REPORT_SESSION_TYPE,
-    Principal,
-    decode_token,
-)
+from haven.core.security import Principal
 from haven.reports import service
+from haven.reports.deps import (
+    ANONYMOUS_REPORTS_PER_CLIENT,
+    RECEIPT_EXCHANGES_PER_CLIENT,
+    RECEIPT_FAILURES_PER_CLIENT,
+    REPORTER_MESSAGES_PER_CLIENT,
+    Filters,
+    anonymous_gate,
+)
+from haven.reports.deps import quiet as quiet
 from haven.reports.schemas import (
     STAFF_SEARCH_LIMIT,
     STAFF_SEARCH_MAX,
@@ -42,8 +35,6 @@ from haven.reports.schemas import (
     AnonymousReportCreated,
     AnonymousReportForm,
     AnonymousReportView,
-    Category,
-    Harm,
     HighRiskScenarioRead,
     InvolvedStaffRead,
     InvolvedStaffUpdate,
@@ -58,12 +49,9 @@ from haven.reports.schemas import (
     ReceiptExchange,
     ReportCreate,
     ReportCreated,
-    ReportKind,
     ReportListItem,
-    ReportMode,
     ReportRead,
     ReportSession,
-    ReportStatus,
     ReportStatusCount,
     ReportTransition,
     ReportUpdate,
@@ -75,38 +63,6 @@ from haven.reports.schemas import (
 router = APIRouter(route_class=HavenRoute)
 anonymous_router = APIRouter(prefix="/anonymous", tags=["anonymous"], route_class=HavenRoute)
 
-
-def _is_report_session(token: str) -> bool:
-    """Whether a bearer token is a valid anonymous report's session (its holder is then a
-    quiet caller on any route it calls)."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return False
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except ValueError:
-        return False
-    if not (isinstance(payload, dict) and payload.get("typ") == REPORT_SESSION_TYPE):
-        return False
-    # Verified, not trusted: a forged "report_session" claim must not hide a caller (say,
-    # someone guessing passwords) from the access log.
-    try:
-        decode_token(token, audience=REPORT_SESSION_AUDIENCE, token_type=REPORT_SESSION_TYPE)
-    except AppError:
-        return False
-    return True
-
-
-# Quiet (no access-log line, no request id stored; see haven.core.http.QuietRoutes): the
-# anonymous endpoints, anything called with a report session, and the web client's pages
-# for reporting anonymously and for following a report by receipt (a line of who loaded
-# them, and when, would sit beside the day of the report or of the reporter's next message).
-quiet = QuietRoutes(
-    api=("/anonymous",),
-    pages=("/follow-report", "/report-anonymously"),
-    bearer=(_is_report_session,),
-)
-
 Paging = Annotated[PageParams, Depends(page_params)]
 Reporter = Annotated[Principal, Allow(*STAFF, scopes=[Scope.reports_write])]
 Person = Annotated[Principal, Allow(*STAFF)]
@@ -117,31 +73,6 @@ Officer = Annotated[Principal, Allow(Role.safety_officer)]
 MessageParty = Annotated[Principal, Allow(*STAFF, report_session=True)]
 SessionHolder = Annotated[Principal, Allow(report_session=True)]
 SignedIn = Annotated[Principal, Allow(*EVERYONE)]
-
-
-async def _filters(  # async: pure, so no trip to the worker threads
-    status_: Annotated[ReportStatus | None, Query(alias="status")] = None,
-    kind: ReportKind | None = None,
-    category: Category | None = None,
-    harm: Harm | None = None,
-    mode: ReportMode | None = None,
-    department_id: uuid.UUID | None = None,
-    occurred_from: date | None = None,
-    occurred_to: date | None = None,
-) -> service.ReportFilters:
-    return service.ReportFilters(
-        status=status_,
-        kind=kind,
-        category=category,
-        harm=harm,
-        mode=mode,
-        department_id=department_id,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
-    )
-
-
-Filters = Annotated[service.ReportFilters, Depends(_filters)]
 
 
 # --- submission --------------------------------------------------------------------------
@@ -166,29 +97,10 @@ def list_my_reports(session: SessionDep, principal: Person, paging: Paging) -> P
     return Page(items=items, next_cursor=cursor)
 
 
-_optional_bearer = HTTPBearer(auto_error=False)
-
-
-@public_rule
-def _anonymous_gate(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
-) -> None:
-    """Open when the organisation allows it; otherwise a signed-in person, who is checked
-    and then forgotten: nothing of them reaches the service."""
-    if service.anonymous_submission_allowed_without_account(session):
-        return
-    if credentials is None:
-        raise Unauthorized("Sign in to report anonymously here; your identity is still not stored.")
-    principal = auth_service.principal_for_bearer(session, credentials.credentials)
-    if principal.kind != "user":
-        raise Unauthorized("Sign in to report anonymously here; your identity is still not stored.")
-
-
 @anonymous_router.get(
     "/form",
     response_model=AnonymousReportForm,
-    dependencies=[Depends(_anonymous_gate)],
+    dependencies=[Depends(anonymous_gate)],
     responses=problem_responses(401),
     summary="What the anonymous report form offers (departments, subcategories)",
 )
@@ -196,41 +108,11 @@ def read_anonymous_form(session: SessionDep) -> AnonymousReportForm:
     return service.anonymous_report_form(session)
 
 
-# Per-client limits on the anonymous path (haven.core.limits): counted here, by a key that
-# forgets the address within minutes, so nothing of the caller reaches the service.
-ANONYMOUS_REPORTS_PER_CLIENT = client_limit("anonymous_reports")
-RECEIPT_EXCHANGES_PER_CLIENT = client_limit("receipt_exchanges")
-
-
-def _on_hot_locator(exc: Exception) -> bool:
-    return isinstance(exc, service.ReceiptNotRecognised) and exc.on_hot_locator
-
-
-RECEIPT_FAILURES_PER_CLIENT = failure_limit(
-    "receipt_failures", failure=service.ReceiptNotRecognised, whole_window=_on_hot_locator
-)
-
-
-async def _reporter_messages_per_client(
-    request: Request, principal: CurrentPrincipal
-) -> AsyncIterator[None]:
-    """The anonymous reporter's messages count against their client's allowance, on either
-    address they may post to; staff messages do not."""
-    if principal.kind != "report_session":
-        yield
-        return
-    async with counted(request, "anonymous_messages"):
-        yield
-
-
-REPORTER_MESSAGES_PER_CLIENT = Depends(_reporter_messages_per_client, scope="function")
-
-
 @anonymous_router.post(
     "/reports",
     response_model=AnonymousReportCreated,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[ANONYMOUS_REPORTS_PER_CLIENT, Depends(_anonymous_gate)],
+    dependencies=[ANONYMOUS_REPORTS_PER_CLIENT, Depends(anonymous_gate)],
     responses=problem_responses(401, 422, 429, 503),
     summary="Report anonymously: nothing that identifies you is stored or logged",
 )

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from haven.core.schemas import RequestModel, ResponseModel
+from haven.org.schemas import Shift as Shift  # its home; kept importable from here
 
 
 class ReportMode(StrEnum):
@@ -68,12 +69,6 @@ class NccMerp(StrEnum):
     G = "G"
     H = "H"
     I = "I"  # noqa: E741 - the index's own letter
-
-
-class Shift(StrEnum):
-    day = "day"
-    evening = "evening"
-    night = "night"
 
 
 class ContributingFactor(StrEnum):

@@ -4,7 +4,9 @@ Owns the crisis resources, the supporter roster (training, capacity, on-call win
 support requests (for self, referral, outreach) with Scott's three tiers, matching and
 assignment, response targets, encounters with the optional private note, follow-ups,
 anonymous feedback, proactive outreach tasks, program figures, and the periodic jobs that
-re-offer, surface and purge.
+re-offer, surface and purge. Each concern has a module of its own (``roster``, ``matching``,
+``assignment``, ``requests``, ``views``, ``encounters``, ...); :mod:`service` lists them
+and is the face the router and the other domains import.
 
 The wall (the invariant everything here serves)
     A support request, its encounters, follow-ups, notes and feedback, and outreach tasks
@@ -12,9 +14,15 @@ The wall (the invariant everything here serves)
     only (status, tier, urgency, assignment, timestamps, the requester's department for
     matching), the support coordinator. :func:`policy.view_for` decides the shape; anyone
     else gets 404 (never 403, so existence does not leak), before If-Match or any other
-    check is looked at. No API-key scope, export or other domain reads support records:
-    other domains get only :func:`service.weekly_figures` (aggregates, for insights) and
-    may call :func:`service.offer_outreach` and :func:`service.request_support_on_consent`.
+    check is looked at. Each shape is a response model of its own (``schemas``:
+    ``RequesterRequestRead``, ``SupporterRequestRead``, ``CoordinatorRequestRead``, a union
+    discriminated on ``view``), built in :mod:`views`: the coordinator's has no field for
+    contact details, preferred times or the requester's name, so no forgotten condition can
+    leak them. No API-key scope, export or other domain reads support records: other
+    domains get only :func:`service.weekly_figures` and :func:`service.release_figures`
+    (aggregates, for insights) and the roster (:func:`service.list_supporters`, to alert
+    supporters to a hotspot), and may call :func:`service.offer_outreach` and
+    :func:`service.request_support_on_consent`.
     ``tests/support/test_wall.py`` walks every route of the application with every role.
 
 Who may call
@@ -31,11 +39,15 @@ Design decisions
       and an audit row would join the two.
     * Audit pseudonyms. Every access by a supporter or the coordinator is audited with
       that actor, but the audit row's ``object_id`` is :func:`notes.audit_ref` — an HMAC
-      of the record's id under a key derived from the secret key — not the id itself. The
-      auditor can follow one case (the coordinator's view shows its ``audit_ref``) without
-      the audit listing ever containing a support record's id. The requester's own
-      actions are recorded as ``support_requester`` with no actor id, so no listing joins
-      a person to a request; giving feedback writes no audit row at all.
+      of the record's id under ``HAVEN_SUPPORT_AUDIT_PSEUDONYM_KEY`` — not the id itself.
+      The key is its own (never stored; outside production it defaults to an HKDF
+      derivation of the secret key under a label of its own, and production refuses to
+      start without it), so rotating the token signing key renames no support record in
+      the audit log. The auditor can follow one case (the coordinator's view shows its
+      ``audit_ref``) without the audit listing ever containing a support record's id. The
+      requester's own actions are recorded as ``support_requester`` with no actor id, so no
+      listing joins a person to a request; giving feedback writes no audit row at all
+      (:mod:`auditing`).
     * Outreach without a link to the report. ``offer_outreach`` takes an optional opaque
       ``event_key``; the reports side passes an HMAC of the report id (so support never
       sees a report id). A task stores neither: :class:`models.OutreachKey` keeps only

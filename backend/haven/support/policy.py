@@ -10,12 +10,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any
 
 from sqlalchemy import false
 from sqlmodel import col
 
 from haven.auth.schemas import Role
+from haven.core.scoping import S
 from haven.core.security import Principal
 from haven.support.models import SupportRequest
 from haven.support.schemas import (
@@ -25,13 +26,6 @@ from haven.support.schemas import (
     RequestView,
     Urgency,
 )
-
-
-class _Filterable(Protocol):
-    def where(self, *whereclause: Any) -> Self: ...
-
-
-S = TypeVar("S", bound=_Filterable)
 
 # --- who sees what -----------------------------------------------------------------------
 
@@ -118,10 +112,6 @@ def is_overdue(request: SupportRequest, now: datetime) -> bool:
         and request.first_contact_at is None
         and request.due_at < now
     )
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 # --- on-call windows ---------------------------------------------------------------------
@@ -308,15 +298,6 @@ def exclusion_reasons(
     if not any(w.covers(weekday, minute) for w in supporter.windows):
         failed.append(ExclusionReason.off_call)
     return tuple(sorted(failed, key=lambda r: (r in SOFT_REASONS, _RULE_ORDER[r])))
-
-
-def exclusion_reason(
-    request: RequestFacts, supporter: SupporterFacts, *, today: date, weekday: int, minute: int
-) -> ExclusionReason | None:
-    """The reason reported for excluding the supporter (a hard rule whenever one applies),
-    or None when eligible."""
-    reasons = exclusion_reasons(request, supporter, today=today, weekday=weekday, minute=minute)
-    return reasons[0] if reasons else None
 
 
 def match_supporters(
