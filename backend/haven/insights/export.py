@@ -8,6 +8,7 @@ from typing import cast
 
 from haven.core.csvexport import Cell
 from haven.insights.schemas import (
+    DEBRIEF_FIELDS,
     DepartmentInsights,
     Figure,
     Hotspots,
@@ -20,15 +21,6 @@ from haven.insights.spc import ChartKind, Rule
 from haven.reports.schemas import Category, Harm, ReportKind
 
 SUPPRESSED = "suppressed"
-DEBRIEF_COLUMNS = (
-    "debriefs_held",
-    "action_items_opened",
-    "action_items_done",
-    "action_items_overdue",
-    "stronger",
-    "intermediate",
-    "weaker",
-)
 Table = tuple[list[str], list[list[Cell]]]
 
 
@@ -67,7 +59,7 @@ def departments_table(result: DepartmentInsights) -> Table:
         "support_first_contacts",
         "support_median_minutes_to_first_contact",
         "support_within_target",
-        *DEBRIEF_COLUMNS,
+        *DEBRIEF_FIELDS,
     ]
     rows: list[list[Cell]] = []
     for row in result.rows:
@@ -108,7 +100,7 @@ def departments_table(result: DepartmentInsights) -> Table:
                 _cell(row["support"]["first_contacts"]),
                 _cell(row["support"]["median_minutes_to_first_contact"]),
                 _cell(row["support"]["within_target"]),
-                *[cast(int, row["debriefs"].get(name)) for name in DEBRIEF_COLUMNS],
+                *[cast(int, row["debriefs"].get(name)) for name in DEBRIEF_FIELDS],
             ]
         )
     return header, rows

@@ -10,7 +10,7 @@ from typing import Any
 from haven.checkins import service as checkins_service
 from haven.checkins.schemas import QuestionType
 from haven.insights.protection import CHECKINS, ORG, REPORTS, SUPPORT, Cell
-from haven.insights.schemas import RowScope
+from haven.insights.schemas import DEBRIEF_FIELDS, RowScope
 from haven.insights.week import HARM_EVENTS_PART, PART, REPORT_PARTS, TOTAL, Collected
 from haven.reports.schemas import Category, Harm, ReportKind
 
@@ -180,20 +180,9 @@ def _staffing_block(c: Collected, members: Sequence[int]) -> JSON:
     }
 
 
-_DEBRIEF_FIELDS = (
-    "debriefs_held",
-    "action_items_opened",
-    "action_items_done",
-    "action_items_overdue",
-    "stronger",
-    "intermediate",
-    "weaker",
-)
-
-
 def _debrief_block(c: Collected, members: Sequence[int]) -> JSON:
     found = [c.debriefs[m] for m in members if m in c.debriefs]
-    return {name: sum(getattr(b, name) for b in found) for name in _DEBRIEF_FIELDS}
+    return {name: sum(getattr(b, name) for b in found) for name in DEBRIEF_FIELDS}
 
 
 def _support_block(c: Collected, d: int, members: Sequence[int], hidden: set[Cell]) -> JSON:

@@ -126,6 +126,10 @@ class DebriefFigures(TypedDict):
     weaker: int
 
 
+# The debrief figures' names, in the order every view, export and release lists them.
+DEBRIEF_FIELDS: tuple[str, ...] = tuple(DebriefFigures.__annotations__)
+
+
 class DepartmentWeek(TypedDict):
     scope: RowScope
     department_id: uuid.UUID | None

@@ -22,6 +22,7 @@ from haven.core.settings import get_settings
 from haven.core.weeks import ONE_WEEK, monday_of, weeks_between
 from haven.insights import charts, policy, release, spc
 from haven.insights.schemas import (
+    DEBRIEF_FIELDS,
     DepartmentInsights,
     Hotspot,
     HotspotReason,
@@ -203,15 +204,7 @@ def _empty(questions: Sequence[QuestionInfo]) -> JSON:
             "share_within_target": _nothing(),
         },
         "debriefs": dict.fromkeys(
-            (
-                "debriefs_held",
-                "action_items_opened",
-                "action_items_done",
-                "action_items_overdue",
-                "stronger",
-                "intermediate",
-                "weaker",
-            ),
+            DEBRIEF_FIELDS,
             0,
         ),
     }
