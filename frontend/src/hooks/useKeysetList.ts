@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { toFormErrors } from '../api/problem';
+import { useCallback, useState } from 'react';
 import type { Page } from '../api/types';
+import { useLoad } from './useLoad';
 
 export interface KeysetList<T> {
   items: T[];
@@ -13,55 +13,53 @@ export interface KeysetList<T> {
   replace(item: T): void;
 }
 
+interface Pages<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** The pages read so far and where to go on: what the next read appends to. */
+interface Next<T> extends Pages<T> {
+  /** The query these pages answered; a new one starts again from the first page. */
+  load: (cursor: string | null) => Promise<Page<T>>;
+}
+
 /**
  * A list read page by page with the API's opaque `next_cursor`. `load` must be
  * stable for one query (wrap it in useCallback with the filters as deps): a new
  * `load` starts the list again from the first page.
+ *
+ * Built on useLoad: the value read is the list so far, and "load more" is one more
+ * read that appends a page to it (the list stays shown while it runs).
  */
 export function useKeysetList<T extends { id: string }>(
   load: (cursor: string | null) => Promise<Page<T>>,
 ): KeysetList<T> {
-  const [items, setItems] = useState<T[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [generation, setGeneration] = useState(0);
-  // Ignore answers to superseded requests (filters changed while loading).
-  const requestSeq = useRef(0);
-
-  const fetchPage = useCallback(
-    async (from: string | null, append: boolean) => {
-      const seq = ++requestSeq.current;
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await load(from);
-        if (seq !== requestSeq.current) return;
-        setItems((prev) => (append ? [...prev, ...page.items] : page.items));
-        setCursor(page.next_cursor ?? null);
-      } catch (err) {
-        if (seq !== requestSeq.current) return;
-        setError(toFormErrors(err).formError);
-      } finally {
-        if (seq === requestSeq.current) setLoading(false);
-      }
-    },
-    [load],
-  );
-
-  useEffect(() => {
-    void fetchPage(null, false);
-  }, [fetchPage, generation]);
+  const [next, setNext] = useState<Next<T> | null>(null);
+  const after = next?.load === load ? next : null;
+  const read = useCallback(async (): Promise<Pages<T>> => {
+    const page = await load(after?.next_cursor ?? null);
+    return { items: after ? [...after.items, ...page.items] : page.items, next_cursor: page.next_cursor ?? null };
+  }, [load, after]);
+  const list = useLoad(read);
+  const cursor = list.data?.next_cursor ?? null;
 
   return {
-    items,
+    items: list.data?.items ?? [],
     hasMore: cursor !== null,
-    loading,
-    error,
+    loading: list.loading,
+    error: list.error,
     loadMore: () => {
-      if (cursor !== null && !loading) void fetchPage(cursor, true);
+      if (list.data !== null && cursor !== null && !list.loading) setNext({ load, ...list.data });
     },
-    reload: () => setGeneration((g) => g + 1),
-    replace: (item: T) => setItems((prev) => prev.map((it) => (it.id === item.id ? item : it))),
+    reload: () => {
+      if (after) setNext(null);
+      else list.reload();
+    },
+    replace: (item: T) =>
+      list.set((prev) => ({
+        items: (prev?.items ?? []).map((it) => (it.id === item.id ? item : it)),
+        next_cursor: prev?.next_cursor ?? null,
+      })),
   };
 }

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { toFormErrors } from '../../api/problem';
+import { useCallback } from 'react';
 import type { AuditEvent, AuditVerification } from '../../api/types';
 import { DateTime } from '../../components/DateTime';
 import { FormError } from '../../components/FormError';
 import { LoadMore } from '../../components/LoadMore';
 import { useKeysetList } from '../../hooks/useKeysetList';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { listAuditEvents, verifyAuditLog } from './auditApi';
 
@@ -80,28 +80,10 @@ function actor(event: AuditEvent): string {
 
 export default function AuditPage() {
   usePageTitle('Audit log');
-  const [verification, setVerification] = useState<AuditVerification | null>(null);
-  const [verifying, setVerifying] = useState(true);
-  const [verifyError, setVerifyError] = useState<string | null>(null);
-  const run = useRef(0);
-
-  const verify = useCallback(async () => {
-    const seq = ++run.current;
-    setVerifying(true);
-    setVerifyError(null);
-    try {
-      const result = await verifyAuditLog();
-      if (seq === run.current) setVerification(result);
-    } catch (error) {
-      if (seq === run.current) setVerifyError(toFormErrors(error).formError);
-    } finally {
-      if (seq === run.current) setVerifying(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void verify();
-  }, [verify]);
+  const verified = useLoad(verifyAuditLog);
+  const verification = verified.data;
+  const verifying = verified.loading;
+  const verifyError = verified.error;
 
   const load = useCallback((cursor: string | null) => listAuditEvents(cursor), []);
   const list = useKeysetList<AuditEvent>(load);
@@ -124,7 +106,7 @@ export default function AuditPage() {
           <button
             type="button"
             className="button button--secondary"
-            onClick={() => void verify()}
+            onClick={verified.reload}
             disabled={verifying}
           >
             Verify again
@@ -138,7 +120,7 @@ export default function AuditPage() {
         {list.loading && list.items.length === 0 ? <p role="status">Loading events…</p> : null}
         {!list.loading && list.items.length === 0 && !list.error ? <p>No events yet.</p> : null}
         {list.items.length > 0 ? (
-          <div className="table-scroll">
+          <div className="table-scroll" role="region" aria-label="Events: table" tabIndex={0}>
             <table className="data-table">
               <caption>Newest first</caption>
               <thead>

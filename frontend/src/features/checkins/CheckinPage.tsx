@@ -1,11 +1,13 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
-import type { CheckinQuestion, CheckinReceipt, CurrentCheckin } from '../../api/types';
+import type { CheckinQuestion, CheckinReceipt } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { TextField } from '../../components/TextField';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { weekLabel } from '../insights/format';
 import { getCurrentCheckin, submitCheckin } from './checkinsApi';
+import './checkins.css';
 
 type Answers = Record<string, number | boolean | string>;
 
@@ -75,25 +77,17 @@ function ChoiceQuestion({
   );
 }
 
+const loadCheckin = () => getCurrentCheckin();
+
 export default function CheckinPage() {
   usePageTitle('Check-in');
-  const [checkin, setCheckin] = useState<CurrentCheckin | null>(null);
+  const current = useLoad(loadCheckin);
+  const checkin = current.data;
   const [answers, setAnswers] = useState<Answers>({});
   const [consent, setConsent] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
   const [receipt, setReceipt] = useState<CheckinReceipt | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    getCurrentCheckin().then(
-      (value) => !cancelled && setCheckin(value),
-      (err: unknown) => !cancelled && setErrors(toFormErrors(err)),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
 
   const reachOut = checkin?.questions.find((q) => q.type === 'reach_out');
   const wantsContact = reachOut ? answers[reachOut.key] === true : false;
@@ -116,7 +110,7 @@ export default function CheckinPage() {
       const fields = [...checkin.questions.map((q) => `answers.${q.key}`), 'consent_to_contact'];
       setErrors(toFormErrors(error, { fields }));
       if (error instanceof ApiError && error.status === 409) {
-        setCheckin({ ...checkin, has_answered: true });
+        current.set({ ...checkin, has_answered: true });
       }
     } finally {
       setSubmitting(false);
@@ -133,7 +127,7 @@ export default function CheckinPage() {
           five people. One minute, once a {checkin.period === 'fortnightly' ? 'fortnight' : 'week'}.
         </p>
       ) : null}
-      {checkin === null && errors.formError === null ? <p role="status">Loading the check-in…</p> : null}
+      {checkin === null && current.error === null ? <p role="status">Loading the check-in…</p> : null}
       {receipt ? (
         <div className="alert alert--success" role="status">
           <p>Thank you. Your answers for the {period} are in.</p>

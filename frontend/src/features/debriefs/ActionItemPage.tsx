@@ -1,13 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
 import { TextField } from '../../components/TextField';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useDepartments } from '../org/useDepartments';
 import { HierarchyExplainer, StrengthBadge, TextAreaField, useCategories } from './components';
-import { getActionItem, updateActionItem, type ActionItem, type ActionStatus } from './debriefsApi';
+import { getActionItem, updateActionItem, type ActionStatus } from './debriefsApi';
 import { ACTION_STATUS_LABELS, STRENGTH_EXPLAINED } from './labels';
 import { formatDay } from './record';
 
@@ -20,7 +21,6 @@ const MOVE_LABELS: Record<ActionStatus, string> = {
 
 export default function ActionItemPage() {
   const { actionItemId = '' } = useParams();
-  const [item, setItem] = useState<ActionItem | null>(null);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [message, setMessage] = useState<string | null>(null);
   const [note, setNote] = useState('');
@@ -28,24 +28,14 @@ export default function ActionItemPage() {
   const [busy, setBusy] = useState(false);
   const departments = useDepartments();
   const { categories } = useCategories();
+  const loaded = useLoad(
+    useCallback(() => getActionItem(actionItemId), [actionItemId]),
+    (found) => setDueOn(found.due_on),
+  );
+  const item = loaded.data;
   usePageTitle(item ? 'Action item' : 'Action item');
 
-  useEffect(() => {
-    let cancelled = false;
-    getActionItem(actionItemId).then(
-      (found) => {
-        if (cancelled) return;
-        setItem(found);
-        setDueOn(found.due_on);
-      },
-      (error: unknown) => !cancelled && setErrors(toFormErrors(error)),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [actionItemId]);
-
-  if (!item) return errors.formError ? <FormError message={errors.formError} /> : <p role="status">Loading…</p>;
+  if (!item) return loaded.error ? <FormError message={loaded.error} /> : <p role="status">Loading…</p>;
   const category = categories.find((c) => c.category === item.category);
 
   const change = async (body: Parameters<typeof updateActionItem>[1], done: string) => {
@@ -54,13 +44,13 @@ export default function ActionItemPage() {
     setMessage(null);
     try {
       const updated = await updateActionItem(item, body);
-      setItem(updated);
+      loaded.set(updated);
       setDueOn(updated.due_on);
       setNote('');
       setMessage(done);
     } catch (error) {
       setErrors(toFormErrors(error, { fields: ['verification_note', 'due_on', 'status'] }));
-      if (error instanceof ApiError && error.status === 412) setItem(await getActionItem(item.id));
+      if (error instanceof ApiError && error.status === 412) loaded.set(await getActionItem(item.id));
     } finally {
       setBusy(false);
     }

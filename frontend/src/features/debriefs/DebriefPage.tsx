@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { toFormErrors } from '../../api/problem';
 import { DateTime } from '../../components/DateTime';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
 import { useFlash } from '../../hooks/useFlash';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useDepartments } from '../org/useDepartments';
 import { ActionItemCard, DebriefStatusBadge } from './components';
@@ -14,8 +15,6 @@ import {
   inviteParticipants,
   listActionItems,
   transitionDebrief,
-  type ActionItem,
-  type Debrief,
   type DebriefStatus,
   type DebriefFeedbackSummary,
 } from './debriefsApi';
@@ -57,36 +56,28 @@ function FeedbackPanel({ summary }: { summary: DebriefFeedbackSummary }) {
 
 export default function DebriefPage() {
   const { debriefId = '' } = useParams();
-  const [debrief, setDebrief] = useState<Debrief | null>(null);
-  const [actions, setActions] = useState<ActionItem[]>([]);
-  const [summary, setSummary] = useState<DebriefFeedbackSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [flash, setFlash] = useFlash();
   const [busy, setBusy] = useState(false);
   const [invitees, setInvitees] = useState<string[]>([]);
   const departments = useDepartments();
+  const loaded = useLoad(useCallback(() => getDebrief(debriefId), [debriefId]));
+  const debrief = loaded.data;
   usePageTitle(debrief?.title ?? 'Debrief');
   const canInvite = !!debrief?.can_manage && (debrief.status === 'scheduled' || debrief.status === 'held');
   const people = usePeople(canInvite);
-
-  const load = useCallback(async () => {
-    try {
-      const found = await getDebrief(debriefId);
-      setDebrief(found);
-      const page = await listActionItems({ debriefId }, null);
-      setActions(page.items);
-      setSummary(found.can_manage && found.held_at ? await getFeedbackSummary(debriefId) : null);
-    } catch (err) {
-      setError(toFormErrors(err).formError);
-    }
-  }, [debriefId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // Read in turn, as the page needs them: the actions once the debrief is in, then (for
+  // those running a debrief that was held) its feedback summary.
+  const loadActions = useCallback(() => listActionItems({ debriefId }, null).then((page) => page.items), [debriefId]);
+  const actionsLoaded = useLoad(debrief ? loadActions : null);
+  const actions = actionsLoaded.data ?? [];
+  const loadSummary = useCallback(() => getFeedbackSummary(debriefId), [debriefId]);
+  const seesSummary = actionsLoaded.data !== null && !!debrief?.can_manage && !!debrief.held_at;
+  const summaryLoaded = useLoad(seesSummary ? loadSummary : null);
+  const summary = summaryLoaded.data;
 
   if (!debrief) {
-    return error ? <FormError message={error} /> : <p role="status">Loading debrief…</p>;
+    return loaded.error ? <FormError message={loaded.error} /> : <p role="status">Loading debrief…</p>;
   }
   const nameOf = (id: string | null | undefined) => (id ? (departments.byId.get(id)?.name ?? 'Department') : '');
 
@@ -95,9 +86,9 @@ export default function DebriefPage() {
     setError(null);
     try {
       const moved = await transitionDebrief(debrief, to);
-      setDebrief(moved);
+      loaded.set(moved);
       setFlash(`The debrief is now ${moved.status}.`);
-      if (moved.held_at) setSummary(await getFeedbackSummary(debrief.id));
+      if (moved.held_at) summaryLoaded.reload();
     } catch (err) {
       setError(toFormErrors(err).formError);
     } finally {
@@ -110,7 +101,7 @@ export default function DebriefPage() {
     setError(null);
     try {
       const participants = await inviteParticipants(debrief.id, invitees);
-      setDebrief({ ...debrief, participants });
+      loaded.set({ ...debrief, participants });
       setFlash(`${invitees.length} more people were invited.`);
       setInvitees([]);
     } catch (err) {
@@ -131,7 +122,7 @@ export default function DebriefPage() {
         <DebriefStatusBadge status={debrief.status} />
       </div>
       <StatusMessage message={flash} />
-      <FormError message={error} />
+      <FormError message={error ?? actionsLoaded.error ?? summaryLoaded.error} />
       <dl className="details">
         <div>
           <dt>Kind</dt>

@@ -4,6 +4,7 @@ import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/pr
 import { CheckboxGroup } from '../../components/CheckboxGroup';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { ActionItemForm } from './ActionItemForm';
 import { blameReminder } from './blame';
@@ -14,9 +15,7 @@ import {
   recordAttendance,
   saveRecord,
   transitionDebrief,
-  type ActionItem,
   type ContributingFactor,
-  type Debrief,
   type DebriefStatus,
 } from './debriefsApi';
 import { FACTORS, FACTOR_LABELS, TRANSITION_LABELS } from './labels';
@@ -53,41 +52,39 @@ export default function FacilitatePage() {
   const step = STEPS[stepIndex]!;
   usePageTitle(`Debrief record: ${step.title}`);
 
-  const [debrief, setDebrief] = useState<Debrief | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [recordVersion, setRecordVersion] = useState(1);
   const [present, setPresent] = useState<string[]>([]);
-  const [actions, setActions] = useState<ActionItem[]>([]);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [message, setMessage] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const { categories } = useCategories();
-  const people = usePeople(debrief?.can_manage ?? false);
-  const headingRef = useRef<HTMLHeadingElement>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const found = await getDebrief(debriefId);
-      setDebrief(found);
+  const loaded = useLoad(
+    useCallback(() => getDebrief(debriefId), [debriefId]),
+    (found) => {
       setDraft(draftOf(found.record));
       setRecordVersion(found.record.version);
       setPresent(found.participants.filter((p) => p.attended !== false).map((p) => p.user_id));
-      setActions((await listActionItems({ debriefId }, null)).items);
-    } catch (err) {
-      setErrors(toFormErrors(err));
-    }
-  }, [debriefId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+    },
+  );
+  const debrief = loaded.data;
+  const people = usePeople(debrief?.can_manage ?? false);
+  // The debrief's actions, read once the debrief is in.
+  const loadActions = useCallback(() => listActionItems({ debriefId }, null).then((page) => page.items), [debriefId]);
+  const actionsLoaded = useLoad(debrief ? loadActions : null);
+  const actions = actionsLoaded.data ?? [];
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const reloadAll = () => {
+    loaded.reload();
+    actionsLoaded.reload();
+  };
 
   useEffect(() => {
     headingRef.current?.focus();
   }, [stepIndex]);
 
   if (!debrief || !draft) {
-    return errors.formError ? <FormError message={errors.formError} /> : <p role="status">Loading the record…</p>;
+    return loaded.error ? <FormError message={loaded.error} /> : <p role="status">Loading the record…</p>;
   }
   const names = [...debrief.participants.map((p) => p.display_name), debrief.facilitator.display_name];
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft({ ...draft, [key]: value });
@@ -100,7 +97,7 @@ export default function FacilitatePage() {
   const save = async (): Promise<boolean> => {
     const saved = await saveRecord(debrief.id, recordVersion, toWrite(draft));
     setRecordVersion(saved.version);
-    setDebrief({ ...debrief, record: saved });
+    loaded.set({ ...debrief, record: saved });
     return true;
   };
 
@@ -116,7 +113,7 @@ export default function FacilitatePage() {
         if (current.status === 'scheduled' && index > stepIndex) {
           current = await transitionDebrief(current, 'held');
         }
-        setDebrief(current);
+        loaded.set(current);
       } else if (step.id !== 'actions' && step.id !== 'finish') {
         await save();
       }
@@ -124,7 +121,7 @@ export default function FacilitatePage() {
       goTo(index);
     } catch (err) {
       setErrors(toFormErrors(err, { fields: RECORD_FIELDS }));
-      if (err instanceof ApiError && err.status === 412) void load();
+      if (err instanceof ApiError && err.status === 412) reloadAll();
     } finally {
       setSaving(false);
     }
@@ -134,7 +131,7 @@ export default function FacilitatePage() {
     setSaving(true);
     setErrors(NO_ERRORS);
     try {
-      setDebrief(await transitionDebrief(debrief, to));
+      loaded.set(await transitionDebrief(debrief, to));
       setMessage(`The debrief is now ${to}.`);
     } catch (err) {
       setErrors(toFormErrors(err));
@@ -171,7 +168,7 @@ export default function FacilitatePage() {
         {step.title}
       </h1>
       <StatusMessage message={message} />
-      <FormError message={errors.formError} />
+      <FormError message={loaded.error ?? actionsLoaded.error ?? errors.formError} />
       {!debrief.can_manage ? <p className="alert alert--info">Only the people running this debrief can change the record.</p> : null}
 
       <div className="step-panel">
@@ -326,7 +323,7 @@ export default function FacilitatePage() {
                 people={people.people}
                 categories={categories}
                 onCreated={(item) => {
-                  setActions([...actions, item]);
+                  actionsLoaded.set([...actions, item]);
                   setMessage(`Action added: ${item.strength} action.`);
                 }}
               />

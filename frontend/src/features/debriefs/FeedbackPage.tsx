@@ -1,10 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import { FormError } from '../../components/FormError';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { ScaleField } from './components';
-import { getDebrief, giveFeedback, type Debrief } from './debriefsApi';
+import { getDebrief, giveFeedback } from './debriefsApi';
 
 const FIELDS = ['felt_safe', 'systems_focus', 'useful'] as const;
 
@@ -12,24 +13,14 @@ const FIELDS = ['felt_safe', 'systems_focus', 'useful'] as const;
 export default function FeedbackPage() {
   usePageTitle('Feedback on a debrief');
   const { debriefId = '' } = useParams();
-  const [debrief, setDebrief] = useState<Debrief | null>(null);
+  const loaded = useLoad(useCallback(() => getDebrief(debriefId), [debriefId]));
+  const debrief = loaded.data;
   const [feltSafe, setFeltSafe] = useState<number | null>(null);
   const [systemsFocus, setSystemsFocus] = useState<number | null>(null);
   const [useful, setUseful] = useState<number | null>(null);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [sent, setSent] = useState(false);
   const [submitting, setSubmitting] = useState(false);
-
-  useEffect(() => {
-    let cancelled = false;
-    getDebrief(debriefId).then(
-      (found) => !cancelled && setDebrief(found),
-      (error: unknown) => !cancelled && setErrors(toFormErrors(error)),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [debriefId]);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -64,7 +55,7 @@ export default function FeedbackPage() {
   }
 
   if (!debrief) {
-    return errors.formError ? <FormError message={errors.formError} /> : <p role="status">Loading…</p>;
+    return loaded.error ? <FormError message={loaded.error} /> : <p role="status">Loading…</p>;
   }
 
   return (

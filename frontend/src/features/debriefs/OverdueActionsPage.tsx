@@ -1,32 +1,23 @@
-import { useCallback, useEffect, useState } from 'react';
-import { toFormErrors } from '../../api/problem';
+import { useCallback } from 'react';
 import { FormError } from '../../components/FormError';
 import { LoadMore } from '../../components/LoadMore';
 import { useKeysetList } from '../../hooks/useKeysetList';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useDepartments } from '../org/useDepartments';
 import { ActionItemCard } from './components';
-import { listActionItems, overdueByDepartment, type ActionItem, type OverdueCount } from './debriefsApi';
+import { listActionItems, overdueByDepartment, type ActionItem } from './debriefsApi';
 import { formatDay, groupByDepartment } from './record';
+
+const loadCounts = () => overdueByDepartment();
 
 /** Overdue actions per department and owner (leads see their department, the safety team all). */
 export default function OverdueActionsPage() {
   usePageTitle('Overdue actions');
   const departments = useDepartments();
-  const [counts, setCounts] = useState<OverdueCount[]>([]);
-  const [countError, setCountError] = useState<string | null>(null);
   const list = useKeysetList<ActionItem>(useCallback((cursor: string | null) => listActionItems({ overdue: true }, cursor), []));
-
-  useEffect(() => {
-    let cancelled = false;
-    overdueByDepartment().then(
-      (found) => !cancelled && setCounts(found),
-      (error: unknown) => !cancelled && setCountError(toFormErrors(error).formError),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+  const overdue = useLoad(loadCounts);
+  const counts = overdue.data ?? [];
 
   const nameOf = (id: string) => departments.byId.get(id)?.name ?? 'Department';
   const groups = groupByDepartment(list.items, nameOf, counts);
@@ -34,7 +25,7 @@ export default function OverdueActionsPage() {
     <>
       <h1>Overdue actions</h1>
       <p className="lead">Open or in-progress actions past their due date, per department and owner.</p>
-      <FormError message={countError ?? list.error} />
+      <FormError message={overdue.error ?? list.error} />
       {counts.length > 0 ? (
         <table className="table">
           <caption className="visually-hidden">Overdue actions per department</caption>

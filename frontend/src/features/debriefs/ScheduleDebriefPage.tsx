@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import { FormError } from '../../components/FormError';
@@ -6,10 +6,11 @@ import { SelectField } from '../../components/SelectField';
 import { TextField } from '../../components/TextField';
 import type { FlashState } from '../../hooks/useFlash';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useAuth } from '../auth/useAuth';
 import { useDepartments } from '../org/useDepartments';
-import { createDebrief, getReport, type DebriefKind, type ReportSummary } from './debriefsApi';
+import { createDebrief, getReport, type DebriefKind } from './debriefsApi';
 import { KINDS, KIND_LABELS } from './labels';
 import { PeoplePicker } from './PeoplePicker';
 import { formatDay, localInputToIso } from './record';
@@ -57,7 +58,6 @@ export default function ScheduleDebriefPage() {
   const idempotencyKey = useIdempotencyKey();
   const onlyForums = !hasRole('safety_officer', 'department_lead');
 
-  const [report, setReport] = useState<ReportSummary | null>(null);
   const [kind, setKind] = useState<DebriefKind>(onlyForums ? 'open_forum' : isKind(kindParam) ? kindParam : 'hot');
   const [title, setTitle] = useState('');
   const [departmentId, setDepartmentId] = useState(
@@ -71,21 +71,9 @@ export default function ScheduleDebriefPage() {
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
 
-  useEffect(() => {
-    if (!reportId) return;
-    let cancelled = false;
-    getReport(reportId).then(
-      (found) => {
-        if (cancelled) return;
-        setReport(found);
-        setDepartmentId(found.department_id);
-      },
-      (error: unknown) => !cancelled && setErrors(toFormErrors(error)),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [reportId]);
+  const loadReport = useCallback(() => getReport(reportId ?? ''), [reportId]);
+  const about = useLoad(reportId ? loadReport : null, (found) => setDepartmentId(found.department_id));
+  const report = about.data;
 
   const nameOf = (id: string | null | undefined) => (id ? (departments.byId.get(id)?.name ?? 'Department') : 'No department');
 
@@ -136,7 +124,7 @@ export default function ScheduleDebriefPage() {
         </section>
       ) : null}
       <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate>
-        <FormError message={errors.formError ?? departments.error ?? people.error} />
+        <FormError message={errors.formError ?? about.error ?? departments.error ?? people.error} />
         <SelectField
           label="Kind of debrief"
           name="kind"

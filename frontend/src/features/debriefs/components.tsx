@@ -1,7 +1,7 @@
 /** Small pieces shared by the debrief pages. */
-import { useEffect, useId, useState, type TextareaHTMLAttributes } from 'react';
+import { useId, type TextareaHTMLAttributes } from 'react';
 import { Link } from 'react-router';
-import { toFormErrors } from '../../api/problem';
+import { useLoad } from '../../hooks/useLoad';
 import {
   listCategories,
   type ActionCategoryInfo,
@@ -30,21 +30,12 @@ export function DebriefStatusBadge({ status }: { status: DebriefStatus }) {
   return <span className={`badge debrief-status debrief-status--${status}`}>{STATUS_LABELS[status]}</span>;
 }
 
+const loadCategories = () => listCategories();
+
 /** The RCA² categories, loaded once per page that needs them. */
 export function useCategories(): { categories: ActionCategoryInfo[]; error: string | null } {
-  const [categories, setCategories] = useState<ActionCategoryInfo[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    listCategories().then(
-      (all) => !cancelled && setCategories(all),
-      (err: unknown) => !cancelled && setError(toFormErrors(err).formError),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-  return { categories, error };
+  const { data, error } = useLoad(loadCategories);
+  return { categories: data ?? [], error };
 }
 
 /** The action hierarchy explained: why stronger actions are preferred, with examples. */

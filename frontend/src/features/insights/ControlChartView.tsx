@@ -12,6 +12,7 @@ import {
 import type { ControlChart } from '../../api/types';
 import { chartRows, describeChart, UNIT_WORDS, type ChartRow } from './chartData';
 import { formatValue, NO_DATA_TEXT, SUPPRESSED_TEXT } from './format';
+import './insights.css';
 
 interface DotProps {
   cx?: number;

@@ -1,5 +1,6 @@
 import type { DepartmentInsights, DepartmentWeek } from '../../api/types';
 import { formatFigure, HEAT_LEGEND, heatBucket, weekLabel } from './format';
+import './insights.css';
 
 interface HeatMapProps {
   data: DepartmentInsights;

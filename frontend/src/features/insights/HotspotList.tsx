@@ -5,6 +5,7 @@ import type { Hotspot } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
 import { alertSupporters } from './insightsApi';
+import './insights.css';
 
 interface HotspotListProps {
   items: Hotspot[];

@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { toFormErrors } from '../../api/problem';
-import type { DepartmentInsights, DepartmentWeek, Hotspots, InsightSignals, Role } from '../../api/types';
+import type { DepartmentWeek, Role } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { SelectField } from '../../components/SelectField';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useAuth } from '../auth/useAuth';
 import { ControlChartView } from './ControlChartView';
@@ -15,6 +16,8 @@ const ALL_DEPARTMENT_ROLES: readonly Role[] = ['safety_officer', 'support_coordi
 const HOTSPOT_ROLES: readonly Role[] = [...ALL_DEPARTMENT_ROLES, 'department_lead'];
 const ORGANISATION = '';
 const FORUM_SCHEDULERS: readonly Role[] = ['support_coordinator', 'safety_officer', 'department_lead'];
+
+const loadHotspots = () => getHotspots();
 
 function rowKey(row: Pick<DepartmentWeek, 'department_id' | 'scope'>): string {
   return row.scope === 'organisation' ? ORGANISATION : (row.department_id ?? 'none');
@@ -31,48 +34,19 @@ export default function InsightsPage() {
   const canScheduleForum = roles.some((r) => FORUM_SCHEDULERS.includes(r));
 
   const [weeks, setWeeks] = useState(13);
-  const [table, setTable] = useState<DepartmentInsights | null>(null);
-  const [hotspots, setHotspots] = useState<Hotspots | null>(null);
   const [selected, setSelected] = useState<string>(ORGANISATION);
-  const [signals, setSignals] = useState<InsightSignals | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
 
-  useEffect(() => {
-    let cancelled = false;
-    setError(null);
-    getDepartmentInsights({ weeks }).then(
-      (data) => !cancelled && setTable(data),
-      (err: unknown) => !cancelled && setError(toFormErrors(err).formError),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [weeks]);
-
-  useEffect(() => {
-    if (!seesHotspots) return;
-    let cancelled = false;
-    getHotspots().then(
-      (data) => !cancelled && setHotspots(data),
-      (err: unknown) => !cancelled && setError(toFormErrors(err).formError),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [seesHotspots]);
-
-  useEffect(() => {
-    let cancelled = false;
-    setSignals(null);
-    const department = selected === ORGANISATION || selected === 'none' ? null : selected;
-    getSignals(department).then(
-      (data) => !cancelled && setSignals(data),
-      (err: unknown) => !cancelled && setError(toFormErrors(err).formError),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [selected]);
+  const tableLoaded = useLoad(useCallback(() => getDepartmentInsights({ weeks }), [weeks]));
+  const table = tableLoaded.data;
+  const hotspotsLoaded = useLoad(seesHotspots ? loadHotspots : null);
+  const hotspots = hotspotsLoaded.data;
+  const signalsLoaded = useLoad(
+    useCallback(() => getSignals(selected === ORGANISATION || selected === 'none' ? null : selected), [selected]),
+  );
+  // Another department's charts are not shown while its own are read (nor when they could not be).
+  const signals = signalsLoaded.loading || signalsLoaded.error ? null : signalsLoaded.data;
+  const error = downloadError ?? tableLoaded.error ?? hotspotsLoaded.error ?? signalsLoaded.error;
 
   const departments = useMemo(() => {
     const seen = new Map<string, string>();
@@ -95,7 +69,7 @@ export default function InsightsPage() {
     try {
       await downloadCsv(...args);
     } catch (err) {
-      setError(toFormErrors(err).formError);
+      setDownloadError(toFormErrors(err).formError);
     }
   };
 
@@ -132,7 +106,10 @@ export default function InsightsPage() {
         <SelectField
           label="Weeks shown"
           value={String(weeks)}
-          onChange={(e) => setWeeks(Number(e.target.value))}
+          onChange={(e) => {
+            setWeeks(Number(e.target.value));
+            setDownloadError(null);
+          }}
           options={[
             { value: '13', label: 'Last 13 weeks (a quarter)' },
             { value: '26', label: 'Last 26 weeks' },

@@ -1,10 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import type { Department, DepartmentUpdate } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { TextField } from '../../components/TextField';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import type { FlashState } from '../../hooks/useFlash';
 import { createDepartment, getDepartment, updateDepartment } from './orgApi';
@@ -18,39 +19,20 @@ export default function DepartmentFormPage() {
   const navigate = useNavigate();
   const idempotencyKey = useIdempotencyKey();
 
-  const [original, setOriginal] = useState<Department | null>(null);
   const [name, setName] = useState('');
   const [code, setCode] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [stale, setStale] = useState(false);
-  const [loading, setLoading] = useState(editing);
   const [submitting, setSubmitting] = useState(false);
-  const [reloadCount, setReloadCount] = useState(0);
 
-  useEffect(() => {
-    if (!editing) return;
-    let cancelled = false;
-    setLoading(true);
-    getDepartment(departmentId).then(
-      (department) => {
-        if (cancelled) return;
-        setOriginal(department);
-        setName(department.name);
-        setCode(department.code);
-        setErrors(NO_ERRORS);
-        setStale(false);
-        setLoading(false);
-      },
-      (error: unknown) => {
-        if (cancelled) return;
-        setErrors(toFormErrors(error));
-        setLoading(false);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [editing, departmentId, reloadCount]);
+  const loadDepartment = useCallback(() => getDepartment(departmentId ?? ''), [departmentId]);
+  const department = useLoad(editing ? loadDepartment : null, (found) => {
+    setName(found.name);
+    setCode(found.code);
+    setErrors(NO_ERRORS);
+    setStale(false);
+  });
+  const original = department.data;
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -83,13 +65,13 @@ export default function DepartmentFormPage() {
         <Link to="/admin/departments">Departments</Link>
       </p>
       <h1>{editing ? `Edit department${original ? `: ${original.name}` : ''}` : 'New department'}</h1>
-      {loading ? (
+      {department.loading ? (
         <p role="status">Loading department…</p>
       ) : (
         <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate>
-          <FormError message={errors.formError}>
+          <FormError message={department.error ?? errors.formError}>
             {stale ? (
-              <button type="button" className="button button--secondary" onClick={() => setReloadCount((n) => n + 1)}>
+              <button type="button" className="button button--secondary" onClick={department.reload}>
                 Reload the latest version
               </button>
             ) : null}

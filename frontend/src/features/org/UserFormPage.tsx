@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import {
@@ -19,6 +19,7 @@ import { SelectField } from '../../components/SelectField';
 import { TextField } from '../../components/TextField';
 import type { FlashState } from '../../hooks/useFlash';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useAuth } from '../auth/useAuth';
 import { createUser, getUser, updateUser } from './orgApi';
@@ -75,38 +76,19 @@ export default function UserFormPage() {
   const departments = useDepartments();
   const { me } = useAuth();
 
-  const [original, setOriginal] = useState<User | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [stale, setStale] = useState(false);
-  const [loading, setLoading] = useState(editing);
   const [submitting, setSubmitting] = useState(false);
-  const [reloadCount, setReloadCount] = useState(0);
   const [created, setCreated] = useState<UserCreated | null>(null);
 
-  useEffect(() => {
-    if (!editing) return;
-    let cancelled = false;
-    setLoading(true);
-    getUser(userId).then(
-      (user) => {
-        if (cancelled) return;
-        setOriginal(user);
-        setDraft(draftOf(user));
-        setErrors(NO_ERRORS);
-        setStale(false);
-        setLoading(false);
-      },
-      (error: unknown) => {
-        if (cancelled) return;
-        setErrors(toFormErrors(error));
-        setLoading(false);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [editing, userId, reloadCount]);
+  const loadUser = useCallback(() => getUser(userId ?? ''), [userId]);
+  const user = useLoad(editing ? loadUser : null, (found) => {
+    setDraft(draftOf(found));
+    setErrors(NO_ERRORS);
+    setStale(false);
+  });
+  const original = user.data;
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
@@ -196,13 +178,13 @@ export default function UserFormPage() {
         <Link to="/admin/users">Users</Link>
       </p>
       <h1>{editing ? `Edit user${original ? `: ${original.display_name}` : ''}` : 'New user'}</h1>
-      {loading ? (
+      {user.loading ? (
         <p role="status">Loading user…</p>
       ) : (
         <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate>
-          <FormError message={errors.formError ?? departments.error}>
+          <FormError message={user.error ?? errors.formError ?? departments.error}>
             {stale ? (
-              <button type="button" className="button button--secondary" onClick={() => setReloadCount((n) => n + 1)}>
+              <button type="button" className="button button--secondary" onClick={user.reload}>
                 Reload the latest version
               </button>
             ) : null}

@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react';
-import { toFormErrors } from '../../api/problem';
 import type { Department } from '../../api/types';
+import { useLoad } from '../../hooks/useLoad';
 import { listAllDepartments } from './orgApi';
 
 export interface DepartmentsState {
@@ -10,30 +9,11 @@ export interface DepartmentsState {
   error: string | null;
 }
 
+const loadDepartments = () => listAllDepartments();
+
 /** All departments, active and inactive, for selects and for showing names by id. */
 export function useDepartments(): DepartmentsState {
-  const [departments, setDepartments] = useState<Department[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    listAllDepartments().then(
-      (all) => {
-        if (cancelled) return;
-        setDepartments(all);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (cancelled) return;
-        setError(toFormErrors(err).formError);
-        setLoading(false);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-
+  const { data, loading, error } = useLoad(loadDepartments);
+  const departments = data ?? [];
   return { departments, byId: new Map(departments.map((d) => [d.id, d])), loading, error };
 }

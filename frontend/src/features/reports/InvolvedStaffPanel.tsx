@@ -1,10 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { toFormErrors } from '../../api/problem';
-import type { Department, HighRiskScenario, InvolvedStaff, PersonRef, StaffCandidate } from '../../api/types';
+import type { Department, PersonRef, StaffCandidate } from '../../api/types';
 import { CheckboxGroup } from '../../components/CheckboxGroup';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
 import { TextField } from '../../components/TextField';
+import { pause, useLoad } from '../../hooks/useLoad';
 import { getInvolvedStaff, listHighRiskScenarios, searchStaff, setInvolvedStaff } from './reportsApi';
 
 interface Props {
@@ -13,6 +14,7 @@ interface Props {
 }
 
 const SEARCH_DELAY_MS = 300;
+const loadScenarios = () => listHighRiskScenarios();
 
 /**
  * The staff involved and any high-risk scenario. The peer-support side uses them to offer
@@ -20,58 +22,33 @@ const SEARCH_DELAY_MS = 300;
  * support was offered or taken.
  */
 export function InvolvedStaffPanel({ reportId, departmentsById }: Props) {
-  const [saved, setSaved] = useState<InvolvedStaff | null>(null);
-  const [scenarios, setScenarios] = useState<HighRiskScenario[]>([]);
   const [people, setPeople] = useState<PersonRef[]>([]);
   const [flags, setFlags] = useState<string[]>([]);
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<StaffCandidate[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [flash, setFlash] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    let cancelled = false;
-    Promise.all([getInvolvedStaff(reportId), listHighRiskScenarios()]).then(
-      ([involved, all]) => {
-        if (cancelled) return;
-        setSaved(involved);
-        setPeople(involved.staff);
-        setFlags(involved.high_risk_scenarios);
-        setScenarios(all);
-      },
-      (err: unknown) => {
-        if (!cancelled) setError(toFormErrors(err).formError);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [reportId]);
-
-  useEffect(() => {
-    const q = query.trim();
-    if (q.length < 2) {
-      setResults(null);
-      return;
-    }
-    let cancelled = false;
-    const timer = setTimeout(() => {
-      searchStaff(reportId, q).then(
-        (found) => {
-          if (!cancelled) setResults(found);
-        },
-        (err: unknown) => {
-          if (!cancelled) setError(toFormErrors(err).formError);
-        },
-      );
-    }, SEARCH_DELAY_MS);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [query, reportId]);
+  const involved = useLoad(
+    useCallback(() => getInvolvedStaff(reportId), [reportId]),
+    (found) => {
+      setPeople(found.staff);
+      setFlags(found.high_risk_scenarios);
+    },
+  );
+  const saved = involved.data;
+  const scenarios = useLoad(loadScenarios).data ?? [];
+  // Each keystroke starts the wait again; the search is sent once the person pauses.
+  const loadResults = useCallback(
+    async (signal: AbortSignal) => {
+      await pause(SEARCH_DELAY_MS, signal);
+      return searchStaff(reportId, query.trim());
+    },
+    [reportId, query],
+  );
+  const search = useLoad(query.trim().length >= 2 ? loadResults : null);
+  const results = search.data;
 
   const add = (person: StaffCandidate) => {
     setPeople((prev) => (prev.some((p) => p.id === person.id) ? prev : [...prev, { id: person.id, display_name: person.display_name }]));
@@ -89,7 +66,7 @@ export function InvolvedStaffPanel({ reportId, departmentsById }: Props) {
     setFieldErrors({});
     try {
       const result = await setInvolvedStaff(reportId, { staff_ids: people.map((p) => p.id), high_risk_scenarios: flags });
-      setSaved(result);
+      involved.set(result);
       setPeople(result.staff);
       setFlags(result.high_risk_scenarios);
       setFlash('Involved staff and scenarios saved.');
@@ -116,7 +93,7 @@ export function InvolvedStaffPanel({ reportId, departmentsById }: Props) {
       ) : null}
       <StatusMessage message={flash} />
       <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate>
-        <FormError message={error} />
+        <FormError message={error ?? involved.error ?? search.error} />
         <div className="field">
           <h3 id="involved-people-title">Named staff</h3>
           {people.length === 0 ? <p className="field__hint">Nobody named yet.</p> : null}

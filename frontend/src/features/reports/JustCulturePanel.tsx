@@ -6,6 +6,7 @@ import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
 import { TextField } from '../../components/TextField';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
+import { useLoad } from '../../hooks/useLoad';
 import { NO_WRITE_ERRORS, WriteError, writeErrors, type WriteErrors } from './conflicts';
 import { RadioGroup, TextAreaField } from './fields';
 import {
@@ -24,26 +25,14 @@ import { createReview, listReviews, updateReview } from './reportsApi';
 
 /** The just-culture reviews of one report: one per action or omission, each re-entrant. */
 export function JustCulturePanel({ reportId }: { reportId: string }) {
-  const [reviews, setReviews] = useState<JcReview[] | null>(null);
+  const loaded = useLoad(useCallback(() => listReviews(reportId), [reportId]));
+  const reviews = loaded.data;
   const [openId, setOpenId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [startError, setStartError] = useState<string | null>(null);
   const [subject, setSubject] = useState('');
   const [subjectError, setSubjectError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useIdempotencyKey();
-
-  const reload = useCallback(async () => {
-    setError(null);
-    try {
-      setReviews(await listReviews(reportId));
-    } catch (err) {
-      setError(toFormErrors(err).formError);
-    }
-  }, [reportId]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
 
   const start = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -53,25 +42,26 @@ export function JustCulturePanel({ reportId }: { reportId: string }) {
     }
     setBusy(true);
     setSubjectError(undefined);
-    setError(null);
+    setStartError(null);
     try {
       const created = await createReview(reportId, { subject: subject.trim(), complete: false }, idempotencyKey.current());
       idempotencyKey.renew();
-      setReviews((prev) => [...(prev ?? []), created]);
+      loaded.set((prev) => [...(prev ?? []), created]);
       setSubject('');
       setOpenId(created.id);
     } catch (err) {
       idempotencyKey.renew();
       const formErrors = toFormErrors(err, { fields: ['subject'] });
-      setError(formErrors.formError);
+      setStartError(formErrors.formError);
       setSubjectError(formErrors.fieldErrors.subject);
     } finally {
       setBusy(false);
     }
   };
 
-  const replace = (review: JcReview) => setReviews((prev) => (prev ?? []).map((r) => (r.id === review.id ? review : r)));
+  const replace = (review: JcReview) => loaded.set((prev) => (prev ?? []).map((r) => (r.id === review.id ? review : r)));
   const open = reviews?.find((r) => r.id === openId) ?? null;
+  const error = startError ?? loaded.error;
 
   return (
     <section className="panel" aria-labelledby="jc-title">
@@ -84,7 +74,7 @@ export function JustCulturePanel({ reportId }: { reportId: string }) {
       <FormError message={error} />
       {reviews === null && !error ? <p role="status">Loading reviews…</p> : null}
       {open ? (
-        <JustCultureGuide key={open.id} review={open} onSaved={replace} onClose={() => setOpenId(null)} onReload={() => void reload()} />
+        <JustCultureGuide key={open.id} review={open} onSaved={replace} onClose={() => setOpenId(null)} onReload={loaded.reload} />
       ) : (
         <>
           {reviews && reviews.length > 0 ? (

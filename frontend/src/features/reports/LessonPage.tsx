@@ -1,33 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import { Link, useParams } from 'react-router';
-import { toFormErrors } from '../../api/problem';
-import type { Lesson } from '../../api/types';
 import { DateTime } from '../../components/DateTime';
 import { FormError } from '../../components/FormError';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { CATEGORY, FACTOR } from './labels';
 import { getLesson } from './reportsApi';
 
 export default function LessonPage() {
   const { lessonId = '' } = useParams();
-  const [lesson, setLesson] = useState<Lesson | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: lesson, error } = useLoad(useCallback(() => getLesson(lessonId), [lessonId]));
   usePageTitle(lesson?.title ?? 'Lesson');
-
-  useEffect(() => {
-    let cancelled = false;
-    getLesson(lessonId).then(
-      (found) => {
-        if (!cancelled) setLesson(found);
-      },
-      (err: unknown) => {
-        if (!cancelled) setError(toFormErrors(err).formError);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [lessonId]);
 
   return (
     <>

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useId, useState, type FormEvent } from 'react';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import type { Message } from '../../api/types';
 import { DateTime } from '../../components/DateTime';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
+import { useLoad } from '../../hooks/useLoad';
 import { TextAreaField } from './fields';
 import { formatDay } from './format';
 
@@ -25,8 +26,6 @@ function authorOf(message: Message, viewer: MessageThreadProps['viewer']): strin
 /** The conversation between a reporter and the safety team about one report. */
 export function MessageThread({ viewer, load, send, onUnauthorized, title = 'Messages' }: MessageThreadProps) {
   const id = useId();
-  const [messages, setMessages] = useState<Message[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [sending, setSending] = useState(false);
@@ -41,18 +40,18 @@ export function MessageThread({ viewer, load, send, onUnauthorized, title = 'Mes
     [onUnauthorized],
   );
 
-  const refresh = useCallback(async () => {
-    setLoadError(null);
-    try {
-      setMessages(await load());
-    } catch (error) {
-      setLoadError(fail(error).formError);
-    }
-  }, [load, fail]);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
+  const thread = useLoad(
+    useCallback(async () => {
+      try {
+        return await load();
+      } catch (error) {
+        fail(error);
+        throw error;
+      }
+    }, [load, fail]),
+  );
+  const messages = thread.data;
+  const loadError = thread.error;
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -65,7 +64,7 @@ export function MessageThread({ viewer, load, send, onUnauthorized, title = 'Mes
     setFlash(null);
     try {
       const sent = await send(draft.trim());
-      setMessages((prev) => [...(prev ?? []), sent]);
+      thread.set((prev) => [...(prev ?? []), sent]);
       setDraft('');
       setFlash('Message sent.');
     } catch (error) {
@@ -79,7 +78,7 @@ export function MessageThread({ viewer, load, send, onUnauthorized, title = 'Mes
     <section className="panel thread" aria-labelledby={`${id}-title`}>
       <div className="panel__header">
         <h2 id={`${id}-title`}>{title}</h2>
-        <button type="button" className="button button--secondary" onClick={() => void refresh()}>
+        <button type="button" className="button button--secondary" onClick={thread.reload}>
           Refresh messages
         </button>
       </div>

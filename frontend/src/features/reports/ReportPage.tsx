@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { toFormErrors } from '../../api/problem';
-import type { ReportRead, Subcategory } from '../../api/types';
+import type { ReportRead } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useAuth } from '../auth/useAuth';
 import { useDepartments } from '../org/useDepartments';
@@ -32,42 +32,18 @@ export default function ReportPage() {
   const { hasRole } = useAuth();
   const isOfficer = hasRole('safety_officer');
   const departments = useDepartments();
-  const [report, setReport] = useState<ReportRead | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const loaded = useLoad(useCallback(() => getReport(reportId), [reportId]));
+  const report = loaded.data;
+  const error = loaded.error;
+  const reload = loaded.reload;
   const [flash, setFlash] = useState<string | null>(null);
-  const [subcategories, setSubcategories] = useState<Subcategory[]>([]);
+  // Subcategories only refine the triage form: a failed read shows no error, the form goes without.
+  const subcategories = useLoad(isOfficer ? listSubcategories : null).data ?? [];
   const title = report ? `${KIND[report.kind].label}: ${CATEGORY[report.category]}` : 'Report';
   usePageTitle(title);
 
-  const reload = useCallback(async () => {
-    setError(null);
-    try {
-      setReport(await getReport(reportId));
-    } catch (err) {
-      setError(toFormErrors(err).formError);
-    }
-  }, [reportId]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  useEffect(() => {
-    if (!isOfficer) return;
-    let cancelled = false;
-    listSubcategories().then(
-      (subs) => {
-        if (!cancelled) setSubcategories(subs);
-      },
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [isOfficer]);
-
   const changed = (updated: ReportRead, message: string) => {
-    setReport(updated);
+    loaded.set(updated);
     setFlash(message);
   };
 
@@ -86,7 +62,7 @@ export default function ReportPage() {
         {back}
         <h1>Report</h1>
         <FormError message={error}>
-          <button type="button" className="button button--secondary" onClick={() => void reload()}>
+          <button type="button" className="button button--secondary" onClick={reload}>
             Try again
           </button>
         </FormError>
@@ -184,14 +160,14 @@ export default function ReportPage() {
       </p>
       {isOfficer ? (
         <>
-          <WorkflowPanel report={report} onChanged={changed} onReload={() => void reload()} />
+          <WorkflowPanel report={report} onChanged={changed} onReload={reload} />
           <TriagePanel
             key={report.version}
             report={report}
             departments={departments.departments}
             subcategories={subcategories}
             onChanged={changed}
-            onReload={() => void reload()}
+            onReload={reload}
           />
           <InvolvedStaffPanel reportId={report.id} departmentsById={departments.byId} />
           <JustCulturePanel reportId={report.id} />
@@ -207,7 +183,7 @@ export default function ReportPage() {
             report={report}
             onPublished={(lesson) => {
               setFlash(`Lesson “${lesson.title}” published to the learning feed.`);
-              void reload();
+              reload();
             }}
           />
         </>

@@ -1,6 +1,5 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { toFormErrors } from '../../api/problem';
 import {
   CATEGORIES,
   HARMS,
@@ -9,13 +8,13 @@ import {
   REPORT_STATUSES,
   type ReportListItem,
   type ReportStatus,
-  type ReportStatusCount,
 } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { LoadMore } from '../../components/LoadMore';
 import { SelectField } from '../../components/SelectField';
 import { TextField } from '../../components/TextField';
 import { useKeysetList } from '../../hooks/useKeysetList';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useAuth } from '../auth/useAuth';
 import { useDepartments } from '../org/useDepartments';
@@ -60,22 +59,9 @@ export default function ReportQueuePage() {
   const load = useCallback((cursor: string | null) => listReports(filters, cursor), [filters]);
   const list = useKeysetList<ReportListItem>(load);
 
-  const [counts, setCounts] = useState<ReportStatusCount[] | null>(null);
-  const [countsError, setCountsError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    countReports(filters).then(
-      (result) => {
-        if (!cancelled) setCounts(result);
-      },
-      (error: unknown) => {
-        if (!cancelled) setCountsError(toFormErrors(error).formError);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [filters]);
+  const countsLoaded = useLoad(useCallback(() => countReports(filters), [filters]));
+  const counts = countsLoaded.data;
+  const countsError = countsLoaded.error;
 
   // Open the filters at first when the address already carries some (a shared or reloaded link).
   const [filtersOpen] = useState(() => [...params.keys()].some((k) => k !== 'status'));

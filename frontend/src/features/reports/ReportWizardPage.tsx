@@ -19,6 +19,7 @@ import { SelectField } from '../../components/SelectField';
 import { TextField } from '../../components/TextField';
 import type { FlashState } from '../../hooks/useFlash';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useQuietFlow } from '../../hooks/useQuietFlow';
 import { useAuth } from '../auth/useAuth';
@@ -108,28 +109,15 @@ export default function ReportWizardPage({ anonymousOnly = false }: { anonymousO
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
-  const [formData, setFormData] = useState<FormData | null>(null);
-  const [setupError, setSetupError] = useState<string | null>(null);
   useQuietFlow(anonymousOnly || draft.mode === 'anonymous' || result?.mode === 'anonymous');
+  // After the quiet flow's hold, so a signed-in read waits while an anonymous report is open.
+  const setup = useLoad(useCallback(() => (anonymousOnly ? anonymousFormData() : signedInFormData()), [anonymousOnly]));
+  const formData = setup.data;
+  const setupError = setup.error;
   // Saving stops for good once a report is sent, and while an anonymous one is on its way.
   const persist = useRef(true);
   const stepHeading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
-
-  useEffect(() => {
-    let cancelled = false;
-    (anonymousOnly ? anonymousFormData() : signedInFormData()).then(
-      (data) => {
-        if (!cancelled) setFormData(data);
-      },
-      (error: unknown) => {
-        if (!cancelled) setSetupError(toFormErrors(error).formError);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [anonymousOnly]);
 
   useEffect(() => {
     const kept = store();

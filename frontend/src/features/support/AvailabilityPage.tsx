@@ -1,29 +1,29 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
-import type { OnCallWindow } from '../../api/types';
+import type { Availability, OnCallWindow } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { getAvailability, setAvailability } from './supportApi';
-import { useLoad } from './useLoad';
 import { WindowsEditor } from './WindowsEditor';
+
+const loadAvailability = () => getAvailability();
 
 export default function AvailabilityPage() {
   usePageTitle('Availability');
-  const availability = useLoad(useCallback(() => getAvailability(), []));
   const [windows, setWindows] = useState<OnCallWindow[]>([]);
   const [paused, setPaused] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [status, setStatus] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // The form edits a copy of what was read, and of what a save answers.
+  const fill = (value: Availability) => {
+    setWindows(value.on_call.map((w) => ({ weekday: w.weekday, start: w.start, end: w.end })));
+    setPaused(value.is_paused);
+  };
+  const availability = useLoad(loadAvailability, fill);
   const data = availability.data;
-
-  useEffect(() => {
-    if (data) {
-      setWindows(data.on_call.map((w) => ({ weekday: w.weekday, start: w.start, end: w.end })));
-      setPaused(data.is_paused);
-    }
-  }, [data]);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -32,7 +32,9 @@ export default function AvailabilityPage() {
     setErrors(NO_ERRORS);
     setStatus(null);
     try {
-      availability.set(await setAvailability(data.version, windows, paused));
+      const saved = await setAvailability(data.version, windows, paused);
+      availability.set(saved);
+      fill(saved);
       setStatus('Availability saved.');
     } catch (error) {
       setErrors(toFormErrors(error, { fields: ['on_call', 'is_paused'] }));

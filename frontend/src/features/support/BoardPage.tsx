@@ -5,7 +5,7 @@ import {
   SUPPORT_STATUSES,
   URGENCIES,
   URGENCY_LABELS,
-  type SupportRequest,
+  type CoordinatorSupportRequest,
   type SupportStatus,
   type Urgency,
 } from '../../api/types';
@@ -17,6 +17,7 @@ import { usePageTitle } from '../../hooks/usePageTitle';
 import { RequestCard } from './RequestCard';
 import { listBoard } from './supportApi';
 import { groupByStatus } from './supportLogic';
+import './support.css';
 
 function oneOf<T extends string>(values: readonly T[], value: string | null): T | null {
   return value !== null && (values as readonly string[]).includes(value) ? (value as T) : null;
@@ -32,7 +33,7 @@ export default function BoardPage() {
     (cursor: string | null) => listBoard({ status, urgency, overdue }, cursor),
     [status, urgency, overdue],
   );
-  const list = useKeysetList<SupportRequest>(load);
+  const list = useKeysetList<CoordinatorSupportRequest>(load);
   const now = new Date();
   const setFilter = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);

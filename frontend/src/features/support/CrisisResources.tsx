@@ -1,8 +1,9 @@
 import { useCallback } from 'react';
 import { RESOURCE_KIND_LABELS, type SupportResource } from '../../api/types';
+import { useLoad } from '../../hooks/useLoad';
 import { getResources } from './supportApi';
 import { telHref } from './supportLogic';
-import { useLoad } from './useLoad';
+import './support.css';
 
 interface CrisisResourcesProps {
   /** Shown as a strong alert (the urgent path) rather than a calm side panel. */

@@ -15,6 +15,7 @@ import { TextField } from '../../components/TextField';
 import { useIdempotencyKey } from '../../hooks/useIdempotencyKey';
 import { logEncounter } from './supportApi';
 import { fromLocalInput, toLocalInput } from './supportLogic';
+import './support.css';
 
 const FIELDS = ['occurred_at', 'minutes', 'channel', 'tier', 'outcome', 'safety_exception', 'private_note'] as const;
 

@@ -3,6 +3,7 @@ import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import { FormError } from '../../components/FormError';
 import { RadioGroup } from '../../components/RadioGroup';
 import { giveFeedback } from './supportApi';
+import './support.css';
 
 const FIELDS = ['helpful', 'comment'] as const;
 

@@ -24,12 +24,12 @@ describe('GetSupportPage', () => {
     stubFetch((request) => (pathOf(request) === '/api/v1/support/resources' ? json(200, RESOURCES) : problem(404)));
     renderPage();
     const calm = await screen.findByRole('complementary', { name: 'Need help right now?' });
-    expect(within(calm).getByRole('link', { name: '116 123' }).getAttribute('href')).toBe('tel:116123');
+    expect((await within(calm).findByRole('link', { name: '116 123' })).getAttribute('href')).toBe('tel:116123');
 
     await userEvent.setup().click(screen.getByLabelText('Urgent: as soon as possible'));
 
     const urgent = await screen.findByRole('complementary', { name: 'If you or someone else is in danger, call now' });
-    expect(within(urgent).getByRole('link', { name: '116 123' })).toBeTruthy();
+    expect(await within(urgent).findByRole('link', { name: '116 123' })).toBeTruthy();
   });
 
   it('says plainly who will see the request', async () => {

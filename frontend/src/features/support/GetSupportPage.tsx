@@ -23,6 +23,7 @@ import { usePageTitle } from '../../hooks/usePageTitle';
 import { CrisisResources } from './CrisisResources';
 import { createRequest } from './supportApi';
 import { durationText } from './supportLogic';
+import './support.css';
 
 const FIELDS = [
   'kind',

@@ -1,18 +1,19 @@
 import { useCallback } from 'react';
 import { Link } from 'react-router';
-import type { SupportRequest } from '../../api/types';
+import type { SupporterSupportRequest } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { LoadMore } from '../../components/LoadMore';
 import { useKeysetList } from '../../hooks/useKeysetList';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { RequestCard } from './RequestCard';
 import { getAvailability, listAssigned, listDueFollowUps } from './supportApi';
-import { useLoad } from './useLoad';
+import './support.css';
 
 export default function InboxPage() {
   usePageTitle('Supporter inbox');
   const load = useCallback((cursor: string | null) => listAssigned(cursor), []);
-  const list = useKeysetList<SupportRequest>(load);
+  const list = useKeysetList<SupporterSupportRequest>(load);
   const due = useLoad(useCallback(() => listDueFollowUps(), []));
   const availability = useLoad(useCallback(() => getAvailability(), []));
   const now = new Date();

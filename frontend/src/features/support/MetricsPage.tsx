@@ -1,10 +1,11 @@
 import { useCallback } from 'react';
 import { URGENCY_LABELS } from '../../api/types';
 import { FormError } from '../../components/FormError';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { getMetrics } from './supportApi';
 import { durationText } from './supportLogic';
-import { useLoad } from './useLoad';
+import './support.css';
 
 export default function MetricsPage() {
   usePageTitle('Program figures');

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
-import type { SupportRequest } from '../../api/types';
+import type { RequesterSupportRequest } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { LoadMore } from '../../components/LoadMore';
 import { StatusMessage } from '../../components/StatusMessage';
@@ -14,7 +14,7 @@ import { listMyRequests } from './supportApi';
 export default function MyRequestsPage() {
   usePageTitle('My support requests');
   const load = useCallback((cursor: string | null) => listMyRequests(cursor), []);
-  const list = useKeysetList<SupportRequest>(load);
+  const list = useKeysetList<RequesterSupportRequest>(load);
   const [status, setStatus] = useState<string | null>(null);
   const now = new Date();
 

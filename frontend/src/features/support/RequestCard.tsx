@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { SUPPORT_STATUS_LABELS, URGENCY_LABELS, type SupportRequest } from '../../api/types';
 import { DateTime } from '../../components/DateTime';
 import { awaitingFirstContact, timeLeft } from './supportLogic';
+import './support.css';
 
 const KIND_LABELS = { for_self: 'Asked for themselves', referral: 'Referred by a colleague', outreach: 'Outreach' };
 

@@ -19,6 +19,7 @@ import { DateTime } from '../../components/DateTime';
 import { FormError } from '../../components/FormError';
 import { SelectField } from '../../components/SelectField';
 import { StatusMessage } from '../../components/StatusMessage';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { CrisisResources } from './CrisisResources';
 import { EncounterForm } from './EncounterForm';
@@ -34,7 +35,7 @@ import {
   updateFollowUp,
 } from './supportApi';
 import { awaitingFirstContact, timeLeft } from './supportLogic';
-import { useLoad } from './useLoad';
+import './support.css';
 
 const MOVE_LABELS: Record<SupportStatus, string> = {
   new: 'Back to new',
@@ -68,12 +69,8 @@ export default function RequestPage() {
 
   const data = request.data;
   const isCoordinator = data?.view === 'coordinator';
-  const candidates = useLoad(
-    useCallback(
-      () => (isCoordinator ? getCandidates(requestId) : Promise.resolve(null)),
-      [isCoordinator, requestId],
-    ),
-  );
+  const loadCandidates = useCallback(() => getCandidates(requestId), [requestId]);
+  const candidates = useLoad(isCoordinator ? loadCandidates : null);
 
   const act = async (label: string, run: () => Promise<SupportRequest>) => {
     setBusy(true);
@@ -134,8 +131,12 @@ export default function RequestPage() {
         ) : null}
         {data.supporter_name && !isSupporter ? <Row label="Supporter">{data.supporter_name}</Row> : null}
         <Row label="Reach by">{data.contact_channel ? CONTACT_CHANNEL_LABELS[data.contact_channel] : 'Any way'}</Row>
-        {data.contact_details ? <Row label="Contact">{data.contact_details}</Row> : null}
-        {data.preferred_times ? <Row label="Good times">{data.preferred_times}</Row> : null}
+        {data.view !== 'coordinator' && data.contact_details ? (
+          <Row label="Contact">{data.contact_details}</Row>
+        ) : null}
+        {data.view !== 'coordinator' && data.preferred_times ? (
+          <Row label="Good times">{data.preferred_times}</Row>
+        ) : null}
         {data.preferred_profession || data.preferred_language || data.not_own_department ? (
           <Row label="Preferences">
             {[
@@ -165,7 +166,7 @@ export default function RequestPage() {
             <DateTime value={data.closed_at} />
           </Row>
         ) : null}
-        {data.audit_ref ? (
+        {data.view === 'coordinator' ? (
           <Row label="Audit reference">
             <span className="code">{data.audit_ref}</span>
           </Row>

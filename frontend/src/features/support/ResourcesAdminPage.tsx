@@ -1,26 +1,33 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
-import { RESOURCE_KIND_LABELS, RESOURCE_KINDS, type SupportResourceItem, type SupportResourceKind } from '../../api/types';
+import {
+  RESOURCE_KIND_LABELS,
+  RESOURCE_KINDS,
+  type SupportResourceItem,
+  type SupportResourceKind,
+  type SupportResources,
+} from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { SelectField } from '../../components/SelectField';
 import { StatusMessage } from '../../components/StatusMessage';
 import { TextField } from '../../components/TextField';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { getResources, setResources } from './supportApi';
-import { useLoad } from './useLoad';
+
+const loadResources = () => getResources();
 
 export default function ResourcesAdminPage() {
   usePageTitle('Crisis contacts');
-  const resources = useLoad(useCallback(() => getResources(), []));
   const [items, setItems] = useState<SupportResourceItem[]>([]);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [status, setStatus] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // The form edits a copy of what was read, and of what a save answers.
+  const fill = (value: SupportResources) =>
+    setItems(value.items.map((i) => ({ kind: i.kind, name: i.name, phone: i.phone, url: i.url, hours: i.hours })));
+  const resources = useLoad(loadResources, fill);
   const data = resources.data;
-
-  useEffect(() => {
-    if (data) setItems(data.items.map((i) => ({ kind: i.kind, name: i.name, phone: i.phone, url: i.url, hours: i.hours })));
-  }, [data]);
 
   const update = (index: number, change: Partial<SupportResourceItem>) =>
     setItems(items.map((item, i) => (i === index ? { ...item, ...change } : item)));
@@ -39,7 +46,9 @@ export default function ResourcesAdminPage() {
       hours: i.hours?.trim() || null,
     }));
     try {
-      resources.set(await setResources(data.version, clean));
+      const saved = await setResources(data.version, clean);
+      resources.set(saved);
+      fill(saved);
       setStatus('Crisis contacts saved. They show on every support page, also without sign-in.');
     } catch (error) {
       setErrors(toFormErrors(error));

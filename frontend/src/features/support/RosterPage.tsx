@@ -11,6 +11,7 @@ import { usePageTitle } from '../../hooks/usePageTitle';
 import { createSupporter, listSupporters, updateSupporter } from './supportApi';
 import { windowText } from './supportLogic';
 import { WindowsEditor } from './WindowsEditor';
+import './support.css';
 
 const FIELDS = ['email', 'training_completed_on', 'training_expires_on', 'capacity', 'on_call'] as const;
 

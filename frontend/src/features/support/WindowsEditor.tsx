@@ -1,5 +1,6 @@
 import { WEEKDAY_LABELS, type OnCallWindow } from '../../api/types';
 import { allWeek, windowText } from './supportLogic';
+import './support.css';
 
 interface WindowsEditorProps {
   windows: OnCallWindow[];

@@ -4,6 +4,7 @@ import { unwrap } from '../../api/problem';
 import type {
   Availability,
   Candidates,
+  CoordinatorSupportRequest,
   DueFollowUp,
   Encounter,
   EncounterCreate,
@@ -13,9 +14,11 @@ import type {
   OutreachTask,
   Page,
   ProgramMetrics,
+  RequesterSupportRequest,
   SupportConfig,
   Supporter,
   SupporterCreate,
+  SupporterSupportRequest,
   SupporterUpdate,
   SupportRequest,
   SupportRequestCreate,
@@ -57,11 +60,11 @@ export async function createRequest(body: SupportRequestCreate, idempotencyKey: 
   );
 }
 
-export async function listMyRequests(cursor: string | null): Promise<Page<SupportRequest>> {
+export async function listMyRequests(cursor: string | null): Promise<Page<RequesterSupportRequest>> {
   return unwrap(await api.GET('/api/v1/support/requests/mine', { params: { query: paging(cursor) } }));
 }
 
-export async function listAssigned(cursor: string | null): Promise<Page<SupportRequest>> {
+export async function listAssigned(cursor: string | null): Promise<Page<SupporterSupportRequest>> {
   return unwrap(await api.GET('/api/v1/support/requests/assigned', { params: { query: paging(cursor) } }));
 }
 
@@ -71,7 +74,10 @@ export interface BoardFilters {
   overdue?: boolean;
 }
 
-export async function listBoard(filters: BoardFilters, cursor: string | null): Promise<Page<SupportRequest>> {
+export async function listBoard(
+  filters: BoardFilters,
+  cursor: string | null,
+): Promise<Page<CoordinatorSupportRequest>> {
   return unwrap(
     await api.GET('/api/v1/support/requests', {
       params: {
@@ -219,7 +225,7 @@ export async function listOutreach(cursor: string | null): Promise<Page<Outreach
   return unwrap(await api.GET('/api/v1/support/outreach', { params: { query: paging(cursor) } }));
 }
 
-export async function acceptOutreach(task: Versioned, urgency: Urgency): Promise<SupportRequest> {
+export async function acceptOutreach(task: Versioned, urgency: Urgency): Promise<CoordinatorSupportRequest> {
   return unwrap(
     await api.POST('/api/v1/support/outreach/{task_id}/accept', {
       params: { path: { task_id: task.id }, header: { 'If-Match': ifMatch(task.version) } },
