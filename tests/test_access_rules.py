@@ -17,6 +17,16 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),
+    # Single sign-on: the sign-in page asks which methods are on; the browser is sent to the
+    # identity provider and back before anyone is signed in.
+    ("GET", "/api/v1/auth/methods"),
+    ("GET", "/api/v1/auth/oidc/start"),
+    ("GET", "/api/v1/auth/oidc/callback"),
+    # The steps after a right password (a challenge stands for it) and a reset link's token.
+    ("POST", "/api/v1/auth/sign-in/totp"),
+    ("POST", "/api/v1/auth/sign-in/totp-enrolment"),
+    ("POST", "/api/v1/auth/sign-in/totp-enrolment/confirm"),
+    ("POST", "/api/v1/auth/password-reset"),
     # The anonymous form's data (departments, subcategories), behind the same gate as the
     # submission: the anonymous page must not fetch them with a signed-in request.
     ("GET", "/api/v1/anonymous/form"),

@@ -9,6 +9,9 @@ from haven.audit.router import router as audit_router
 from haven.auth.deps import Public
 from haven.auth.router import api_keys_router
 from haven.auth.router import router as auth_router
+from haven.auth.routes.account import router as account_router
+from haven.auth.routes.oidc import router as sso_router
+from haven.auth.routes.sign_in import router as sign_in_router
 from haven.checkins.router import quiet as checkins_quiet
 from haven.checkins.router import router as checkins_router
 from haven.core.db import ping
@@ -17,8 +20,11 @@ from haven.core.http import API_PREFIX, HavenRoute, QuietRoutes
 from haven.core.schemas import ResponseModel
 from haven.debriefs.router import router as debriefs_router
 from haven.insights.router import router as insights_router
+from haven.notifications import service as notifications_service
 from haven.notifications.router import router as notifications_router
 from haven.org.router import router as org_router
+from haven.org.routes.people_import import router as people_import_router
+from haven.org.routes.scim import router as scim_router
 from haven.reports.router import anonymous_router
 from haven.reports.router import quiet as reports_quiet
 from haven.reports.router import router as reports_router
@@ -58,9 +64,14 @@ async def ready(request: Request) -> Health:
 ROUTERS: list[APIRouter] = [
     health_router,
     auth_router,
+    sign_in_router,
+    account_router,
+    sso_router,
     reports_router,
     anonymous_router,
     org_router,
+    people_import_router,
+    scim_router,
     api_keys_router,
     audit_router,
     notifications_router,
@@ -77,5 +88,7 @@ QUIET: list[QuietRoutes] = [reports_quiet, checkins_quiet, support_quiet]
 
 
 def include_api(app: FastAPI) -> None:
+    # The auth domain emails reset links through the notifications outbox, a domain above it.
+    app.state.queue_email = notifications_service.queue_email
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

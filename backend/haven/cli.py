@@ -7,6 +7,8 @@
     haven create-user --email E --name N --role R [--role R2] [--department CODE] [--profession P]
                       [--password-stdin]
     haven users check-roles [--json]    list accounts whose roles break the separation of roles
+    haven users reset-totp --email E    remove a person's authenticator (lost, with its recovery
+                                        codes): they enrol again
     haven jobs run-once                 run the periodic jobs once (re-offers, purges, emails)
     haven support rewrap-keys           re-wrap support record keys under the first
                                         HAVEN_SUPPORT_RECORD_KEY (1: some no key opens)
@@ -159,6 +161,23 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     print(f"Created {created.email} ({', '.join(created.roles)}).")
     if created.initial_password:
         print(f"Password (shown once): {created.initial_password}")
+    return 0
+
+
+def cmd_users_reset_totp(args: argparse.Namespace) -> int:
+    """Break-glass: a person lost their authenticator and their recovery codes. No
+    administrator can do this through the API (one could then take over an account whose
+    email they changed); the operator holds the database's credentials anyway."""
+    from haven.auth import service as auth_service
+    from haven.core.db import get_engine, new_session
+
+    with new_session(get_engine()) as session:
+        removed = auth_service.reset_second_factor(session, email=args.email)
+        session.commit()
+    if not removed:
+        print(f"No authenticator is set up for {args.email}.", file=sys.stderr)
+        return 1
+    print(f"Removed the authenticator of {args.email}: they can set up a new one.")
     return 0
 
 
@@ -421,6 +440,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_roles.add_argument("--json", action="store_true", help="print JSON")
     check_roles.set_defaults(func=cmd_users_check_roles)
+    from haven.org.import_command import add_import_command
+
+    add_import_command(users_sub)  # haven users import FILE.csv (haven.org.people_import)
+    reset_totp = users_sub.add_parser(
+        "reset-totp", help="remove a person's authenticator (they enrol again)"
+    )
+    reset_totp.add_argument("--email", required=True)
+    reset_totp.set_defaults(func=cmd_users_reset_totp)
 
     jobs = sub.add_parser("jobs", help="periodic work")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)

@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 
 from haven.api import QUIET, include_api
+from haven.auth import service as auth_service
 from haven.checkins import service as checkins_service
 from haven.core.db import create_db_engine
 from haven.core.errors import install_error_handlers
@@ -55,6 +56,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_safe_to_serve()
+    auth_service.check_sign_in_settings(settings)
+    auth_service.check_directory_settings(settings)
     app = FastAPI(
         title="Haven API",
         version="1.0.0",

@@ -2,7 +2,15 @@
 
 from sqlmodel import SQLModel
 
-from haven.auth.models import ApiKey, RefreshToken, RoleGrant, User, UserRole
+from haven.auth.models import (
+    ApiKey,
+    DirectoryGroup,
+    DirectoryGroupMember,
+    RefreshToken,
+    RoleGrant,
+    User,
+    UserRole,
+)
 from haven.checkins.models import (
     CheckinAnswer,
     CheckinParticipation,
@@ -25,7 +33,7 @@ from haven.debriefs.models import (
 )
 from haven.insights.models import InsightRelease
 from haven.notifications.models import EmailOutbox, Notification
-from haven.org.models import Department, Organisation
+from haven.org.models import Department, Organisation, PeopleImport, PeopleImportRow
 from haven.reports.models import (
     JustCultureReview,
     JustCultureReviewRevision,
@@ -70,6 +78,8 @@ __all__ = [
     "DebriefRecord",
     "DebriefReport",
     "Department",
+    "DirectoryGroup",
+    "DirectoryGroupMember",
     "EmailOutbox",
     "IdempotencyRecord",
     "InsightRelease",
@@ -81,6 +91,8 @@ __all__ = [
     "Organisation",
     "OutreachKey",
     "OutreachTask",
+    "PeopleImport",
+    "PeopleImportRow",
     "RefreshToken",
     "Report",
     "ReportInvolvedStaff",

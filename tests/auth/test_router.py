@@ -12,8 +12,6 @@ from sqlalchemy.engine import Engine
 
 from haven.auth.schemas import Role
 from haven.core import clock
-from haven.core.settings import Settings
-from haven.main import create_app
 from tests.core.test_http import assert_problem
 from tests.factories.org import Person, make_person
 
@@ -21,8 +19,6 @@ TOKEN = "/api/v1/auth/token"
 REFRESH = "/api/v1/auth/refresh"
 LOGOUT = "/api/v1/auth/logout"
 COOKIE = "haven_refresh"
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 
 
 def sign_in(client: TestClient, email: str, password: str) -> Any:
@@ -121,110 +117,7 @@ def test_deactivated_user_cannot_sign_in_and_gets_the_same_problem(
     assert without_instance(refused) == without_instance(unknown)
 
 
-# --- throttling and lockout ---------------------------------------------------------------
-
-
-def fail(client: TestClient, email: str, times: int) -> None:
-    for _ in range(times):
-        assert_problem(sign_in(client, email, "wrong password, again"), 401)
-
-
-def test_account_is_locked_after_five_failures_even_with_the_right_password(
-    client: TestClient, staff: Person
-) -> None:
-    fail(client, staff.email, MAX_FAILURES)
-    response = sign_in(client, staff.email, staff.password)
-    body = assert_problem(response, 429)
-    assert body["type"] == "urn:haven:problem:sign-in-throttled"
-    retry_after = int(response.headers["retry-after"])
-    assert 0 < retry_after <= LOCKOUT.total_seconds()
-
-
-def test_four_failures_do_not_lock_the_account(client: TestClient, staff: Person) -> None:
-    fail(client, staff.email, MAX_FAILURES - 1)
-    assert sign_in(client, staff.email, staff.password).status_code == 200
-
-
-def test_unknown_email_is_throttled_exactly_like_a_locked_account(
-    client: TestClient, staff: Person
-) -> None:
-    unknown = "nobody@hospital.example.org"
-    fail(client, staff.email, MAX_FAILURES)
-    fail(client, unknown, MAX_FAILURES)
-    locked = sign_in(client, staff.email, staff.password)
-    throttled = sign_in(client, unknown, "any password")
-    locked_body = assert_problem(locked, 429)
-    throttled_body = assert_problem(throttled, 429)
-    assert without_instance(locked_body) == without_instance(throttled_body)
-    assert abs(int(locked.headers["retry-after"]) - int(throttled.headers["retry-after"])) <= 2
-
-
-def test_lockout_holds_in_another_process_for_real_and_unknown_emails_alike(
-    client: TestClient, staff: Person, settings: Settings, engine: Engine
-) -> None:
-    unknown = "nobody@hospital.example.org"
-    fail(client, staff.email, MAX_FAILURES)
-    fail(client, unknown, MAX_FAILURES)
-    # Another API process (or one restarted) shares nothing in memory: the lock is stored,
-    # and an unknown email is answered exactly like a locked account there too.
-    with TestClient(create_app(settings, engine), base_url="https://testserver") as other:
-        locked = sign_in(other, staff.email, staff.password)
-        throttled = sign_in(other, unknown, "any password")
-    assert without_instance(assert_problem(locked, 429)) == without_instance(
-        assert_problem(throttled, 429)
-    )
-    assert 0 < int(locked.headers["retry-after"]) <= LOCKOUT.total_seconds()
-
-
-def test_lock_lifts_after_the_lockout_period(
-    client: TestClient, staff: Person, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fail(client, staff.email, MAX_FAILURES)
-    assert_problem(sign_in(client, staff.email, staff.password), 429)
-    later = LOCKOUT + timedelta(seconds=1)
-    now = datetime.now(UTC)
-    clock.set_clock(lambda: now + later)
-    assert sign_in(client, staff.email, staff.password).status_code == 200
-
-
-def test_lock_still_holds_just_before_the_lockout_period_ends(
-    client: TestClient, staff: Person, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fail(client, staff.email, MAX_FAILURES)
-    earlier = LOCKOUT - timedelta(seconds=30)
-    now = datetime.now(UTC)
-    clock.set_clock(lambda: now + earlier)
-    assert_problem(sign_in(client, staff.email, staff.password), 429)
-
-
-def test_a_successful_sign_in_resets_the_failure_count(client: TestClient, staff: Person) -> None:
-    fail(client, staff.email, MAX_FAILURES - 1)
-    assert sign_in(client, staff.email, staff.password).status_code == 200
-    fail(client, staff.email, MAX_FAILURES - 1)
-    assert sign_in(client, staff.email, staff.password).status_code == 200
-
-
-def test_failures_spread_beyond_the_window_do_not_add_up(client: TestClient, staff: Person) -> None:
-    start = datetime.now(UTC)
-    clock.set_clock(lambda: start)
-    fail(client, staff.email, MAX_FAILURES - 1)
-    clock.set_clock(lambda: start + LOCKOUT + timedelta(seconds=1))
-    fail(client, staff.email, MAX_FAILURES - 1)
-    assert sign_in(client, staff.email, staff.password).status_code == 200
-
-
-def test_failed_sign_ins_do_not_change_the_users_etag(
-    client: TestClient, staff: Person, admin: Person
-) -> None:
-    url = f"/api/v1/users/{staff.id}"
-    etag = client.get(url, headers=admin.headers).headers["etag"]
-    fail(client, staff.email, MAX_FAILURES)
-    assert_problem(sign_in(client, staff.email, staff.password), 429)
-    assert client.get(url, headers=admin.headers).headers["etag"] == etag
-    patched = client.patch(
-        url, json={"display_name": "Still editable"}, headers={**admin.headers, "If-Match": etag}
-    )
-    assert patched.status_code == 200, patched.text
+# Growing delays of failed sign-ins (no lockout): tests/auth/test_sign_in_delays.py.
 
 
 def test_successful_sign_in_does_not_change_the_users_etag(

@@ -1,6 +1,6 @@
 """Sign-in costs an argon2 verification whether or not the account exists, so it is reachable
-without an account like anonymous reporting: a per-client limit in memory (on top of the
-stored per-email lockout) and the bounded argon2 queue hold here too."""
+without an account like anonymous reporting: a per-client limit of attempts in memory (on
+top of the growing delays of failures) and the bounded argon2 queue hold here too."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def sign_in(client: TestClient, email: str, password: str) -> Any:
 def sign_ins(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> int:
     default = int(LimitSettings.model_fields["sign_ins"].default)
     monkeypatch.setattr(settings.limits, "sign_ins", default)
+    # The allowance of attempts alone (failures' growing delays: test_sign_in_delays.py).
+    monkeypatch.setattr(settings.limits, "sign_in_failures", 0)
     return default
 
 
@@ -51,7 +53,7 @@ def test_password_spraying_from_one_client_is_refused_after_its_allowance(
     person = make_person(engine)
     caplog.set_level(logging.INFO, logger="haven")
     with client_at(app, SPRAYER) as sprayer:
-        # A different email each time: the per-email lockout never sees a second try.
+        # A different email each time: no account sees a second try.
         for n in range(sign_ins):
             answer = sign_in(sprayer, f"someone{n}@hospital.example.org", "Winter2026!")
             assert_problem(answer, 401)
@@ -90,7 +92,7 @@ def test_a_busy_argon2_queue_answers_sign_in_with_503_and_counts_nothing(
                 assert_problem(answer, 503)
                 assert int(answer.headers["retry-after"]) > 0
             assert elapsed < 5
-            # Not a failed sign-in (no lockout row), and not counted against the client.
+            # Nothing stored, and not counted against the client.
             assert new_rows(before, dump(engine)) == set()
             assert sign_in(caller, person.email, person.password).status_code == 200
     finally:

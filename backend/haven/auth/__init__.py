@@ -2,7 +2,8 @@
 
 Owns users (email, display name, roles, department id, profession, active flag, argon2id
 password hash), refresh tokens (opaque, SHA-256 stored, rotated on every use, reuse
-revokes the whole family), sign-in throttling and lockout, and API keys for service
+revokes the whole family), growing delays of failed sign-ins (never a lockout), reset
+links, second factors (TOTP) with recovery codes, and API keys for service
 accounts (``hvn_<prefix>_<secret>``, SHA-256 stored, scopes, a state, revocable).
 
 Access tokens are 15-minute HS256 JWTs (``aud=haven-api``). The principal is resolved
@@ -14,8 +15,22 @@ create, list (``?status=pending``), read, confirm, reject, cancel and revoke; a 
 reads content waits for a second administrator (below).
 
 The rules live by concern (:mod:`haven.auth.service` lists them and is what others import):
-``sign_in`` (passwords, throttle, tokens), ``principals`` (who a bearer token is), ``users``,
+``sign_in`` (the password check, tokens), ``principals`` (who a bearer token is), ``users``,
 ``roles`` (roles held, combinations, their audit), ``role_grants`` and ``api_keys``.
+
+Single sign-on (OpenID Connect, on when ``HAVEN_OIDC_ISSUER`` is set): ``oidc`` (the
+authorization code flow with PKCE, run by the server; the flow's state in a signed,
+HttpOnly, SameSite=Lax cookie), ``id_tokens`` (the id token verified against the provider's
+published keys), ``identities`` (the account an (issuer, subject) signs in to: linked,
+matched by SCIM external id or verified email, or created just in time from
+``HAVEN_OIDC_ROLE_MAP``), ``methods`` (password and/or single sign-on;
+``HAVEN_PASSWORD_SIGN_IN=false``). Routes: ``/auth/methods``, ``/auth/oidc/start``,
+``/auth/oidc/callback`` (:mod:`haven.auth.routes.oidc`); ``/auth/token`` also takes
+``grant_type=refresh_token``. Decision: a privileged role the role map names is not granted
+at once at a first sign-in but becomes a grant proposed by single sign-on
+(``proposed_by_id`` null) that any administrator other than the person confirms, so that
+whoever manages the directory's groups is never alone in giving one (details in
+:mod:`haven.auth.identities`). Signing in through the provider leaves the second factor to it.
 
 The separation of roles (DESIGN.md; pure rules in :mod:`haven.auth.policy`, applied by
 :mod:`haven.auth.users`, :mod:`haven.auth.role_grants` and :mod:`haven.auth.api_keys`):
@@ -71,15 +86,43 @@ The separation of roles (DESIGN.md; pure rules in :mod:`haven.auth.policy`, appl
   password; the confirming administrator vouches that the account is the person's. Two
   administrators acting together can still make a key that reads reports: the rule makes
   it take two, and the audit log names both.
+* The ``scim`` scope (SCIM provisioning) waits for a second administrator too
+  (:data:`policy.SECOND_ADMIN_SCOPES`): it reads and changes people, can deactivate every
+  administrator, and asks for privileged roles. A directory (a SCIM client, the CSV import)
+  acts for an administrator, the proposer of the grants it asks for, never around the rules
+  above: see :mod:`haven.auth.directory`.
 
-Decision: sign-in failures are counted per email (stored as SHA-256 in ``sign_in_throttle``)
-whether or not the account exists, so the answer never hints which, in every process and
-across restarts. No address is stored for it: a hospital's staff often share one NAT
-address. What does count per client is every sign-in attempt, in memory only
-(``HAVEN_LIMITS_SIGN_INS`` per window, default 20 per 10 minutes; haven.core.limits): each
-costs an argon2 verification, account or not, and spraying one password over many emails
-never trips the per-email lockout. The default leaves a shared workstation room for a shift
-change; where the whole hospital reaches Haven through one address, list its proxy in
-``HAVEN_LIMITS_TRUSTED_PROXIES`` or raise the count. The verification itself waits in the
-bounded argon2 queue (503 at once when full; the attempt is then not counted as a failure).
+Sessions end at once, in every process (:mod:`haven.auth.sessions`). An access token carries
+the account's ``session_epoch``; deactivating a person (by an administrator, SCIM, the import)
+or a directory's delete revokes their refresh tokens and bumps the epoch, and every request
+checks the epoch and the active flag in the database. Decision: the principal cache keeps
+roles for a few seconds, but never hides an ended session: a person seen moments ago costs
+one primary-key read inside the request's own hop to the database (deferred there by
+:func:`haven.auth.deps.current_principal`; before the endpoint runs, and nothing the request
+did is committed if it fails), so there is no extra trip to the worker threads.
+
+Passwords (when on): ``passwords`` (policy by length, a person's change, reset links an
+administrator has emailed, unlock), ``totp`` (the second factor, required for privileged
+roles by ``HAVEN_AUTH_TOTP_REQUIRED``), and their routes in :mod:`haven.auth.routes.sign_in`
+(the password step's delays, the code step, the reset link's new password) and
+:mod:`haven.auth.routes.account` (``/auth/password``, ``/auth/totp...``,
+``/users/{user_id}/password-reset``, ``/users/{user_id}/unlock``). A browser's cross-site post
+to a sign-in endpoint is refused (login CSRF) and a browser never gets a refresh token in a
+body: :mod:`haven.auth.routes.guards`.
+
+Decision: failed sign-ins slow whoever fails and lock nobody out. There is no stored
+lockout any more (five failures by anyone, from anywhere, used to lock the person out for 15
+minutes: a lever for a stranger). Two growing delays, in each process's memory under the
+rotating client key of haven.core.limits (no address is stored or logged): per client and
+account (``HAVEN_AUTH_FREE_FAILURES`` failures to one email from one client, then waits of
+``HAVEN_AUTH_FIRST_DELAY_SECONDS`` doubling up to the window; cleared by the right password,
+and by an administrator's unlock in every process through the account's
+``sign_in_delay_epoch``), and per client whatever the emails (``HAVEN_LIMITS_SIGN_IN_FAILURES``,
+against spraying; one failure forgotten every window / that count). An unknown email is
+delayed exactly like an account, so the answer never hints which exists. Besides, every
+attempt uses one of ``HAVEN_LIMITS_SIGN_INS`` per client (each costs an argon2 verification),
+and the verification waits in the bounded argon2 queue (503 at once when full; not counted as
+a failure). The price of keeping it in memory: a restart forgets the delays, and a client
+whose requests a load balancer spreads over N processes gets up to N times the free
+failures; the figures (guesses per account-hour) are in README, "Passwords".
 """

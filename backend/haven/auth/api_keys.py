@@ -1,8 +1,9 @@
 """API keys for service accounts: create (the secret shown once), list, read, the pending
 key's confirmation by a second administrator (confirm, reject, cancel, expire), and revoke.
 
-Which scopes wait for a second administrator is :data:`haven.auth.policy.CONTENT_SCOPES`; why
-the secret is shown to the creator at creation and not at confirmation: see :mod:`haven.auth`.
+Which scopes wait for a second administrator is :data:`haven.auth.policy.SECOND_ADMIN_SCOPES`
+(those that read content, and ``scim``, which manages people); why the secret is shown to the
+creator at creation and not at confirmation: see :mod:`haven.auth`.
 A key authenticates through :mod:`haven.auth.principals`.
 """
 

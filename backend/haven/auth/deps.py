@@ -7,6 +7,7 @@ and fails when one declares neither. The principal is resolved once per request.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from haven.auth import service
@@ -27,19 +29,32 @@ _bearer = HTTPBearer(auto_error=False, description="An access token or an API ke
 
 
 async def current_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     # Verifying the token and finding a person seen seconds ago is CPU only, done here on
     # the event loop; only a database read (an API key, a person not cached) goes to the
-    # worker threads, as every blocking call must.
+    # worker threads, as every blocking call must. A cached person's session is checked in
+    # the database all the same (it may have been ended in another process a moment ago):
+    # in the endpoint's own hop when the route takes one, before the endpoint runs and
+    # before anything the request did is committed.
     if credentials is None or not credentials.credentials:
         raise Unauthorized("Sign in, or send an API key as a Bearer token.")
     token = credentials.credentials
     known = service.principal_without_database(token)
     if isinstance(known, Principal):
         return known
+    if known is not None and known.cached is not None:
+        context = RequestContext.find(request)
+        if context is not None and context.one_hop:
+            context.principal_check = functools.partial(_check_session, person=known)
+            return known.cached
     return await run_in_threadpool(service.principal_from_database, session, token, known)
+
+
+def _check_session(session: Session, *, person: service.PersonToken) -> None:
+    service.require_current_session(session, person)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -32,11 +32,16 @@ PRIVILEGED_ROLES: frozenset[Role] = frozenset(
 # one would let a single administrator read what no administrator may, so it works only once
 # a second administrator confirms it. Write-only scopes apply at once.
 CONTENT_SCOPES: frozenset[Scope] = frozenset({Scope.reports_read, Scope.fhir_read})
+# API-key scopes that manage people: a SCIM client creates, changes and deactivates accounts
+# (every administrator's too) and proposes privileged roles, so one administrator alone must
+# not be able to make one either.
+PEOPLE_SCOPES: frozenset[Scope] = frozenset({Scope.scim})
+SECOND_ADMIN_SCOPES: frozenset[Scope] = CONTENT_SCOPES | PEOPLE_SCOPES
 
 
 def key_needs_second_admin(scopes: Iterable[str]) -> bool:
     """True when an API key with these scopes waits for a second administrator."""
-    return any(Scope(s) in CONTENT_SCOPES for s in scopes)
+    return any(Scope(s) in SECOND_ADMIN_SCOPES for s in scopes)
 
 
 def _as_roles(roles: Iterable[str]) -> set[Role]:

@@ -5,11 +5,20 @@ or an API key's service account.
 Read once per request by :func:`haven.auth.deps.current_principal`: the CPU half
 (:func:`principal_without_database`) on the event loop, the database half
 (:func:`principal_from_database`) in a worker thread.
+
+Whether a person's session still stands is never taken from the cache: an access token
+carries the session epoch it was issued in, and every request compares it, and the account's
+active flag, with the database (:func:`require_current_session`; a cached principal defers
+that one read to the request's own hop to the database, see :mod:`haven.auth.deps`). Ending a
+person's sessions (:func:`haven.auth.sessions.end_sessions`: deactivation, a SCIM delete)
+therefore refuses their access tokens at once in every process. Roles and department are
+what the cache keeps for a few seconds.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -45,21 +54,54 @@ def forget_principal(user_id: uuid.UUID) -> None:
     _principals.invalidate(user_id)
 
 
+@dataclass(frozen=True)
+class PersonToken:
+    """A verified access token's person: who, the session epoch it was issued in, and their
+    principal when this process read it in the last few seconds (its session still to be
+    checked against the database)."""
+
+    user_id: uuid.UUID
+    epoch: int
+    cached: Principal | None = None
+
+
 _users = User.__table__  # type: ignore[attr-defined]
 _user_roles = UserRole.__table__  # type: ignore[attr-defined]
 _PRINCIPAL_QUERY = (
-    sa.select(_users.c.is_active, _users.c.department_id, _users.c.display_name, _user_roles.c.role)
+    sa.select(
+        _users.c.is_active,
+        _users.c.session_epoch,
+        _users.c.department_id,
+        _users.c.display_name,
+        _user_roles.c.role,
+    )
     .select_from(_users.outerjoin(_user_roles, _user_roles.c.user_id == _users.c.id))
     .where(_users.c.id == sa.bindparam("user_id"))
 )
+_SESSION_QUERY = sa.select(_users.c.is_active, _users.c.session_epoch).where(
+    _users.c.id == sa.bindparam("user_id")
+)
 
 
-def principal_without_database(token: str) -> Principal | uuid.UUID | None:
+def _session_ended() -> Unauthorized:
+    return Unauthorized("The access token is invalid or has expired.")
+
+
+def require_current_session(session: Session, person: PersonToken) -> None:
+    """Refuse (401) an access token whose person is deactivated or whose sessions were ended
+    after it was issued. One primary-key read, on every request: never cached."""
+    row = session.connection().execute(_SESSION_QUERY, {"user_id": person.user_id}).first()
+    if row is None or not row.is_active or row.session_epoch != person.epoch:
+        raise _session_ended()
+
+
+def principal_without_database(token: str) -> Principal | PersonToken | None:
     """What a bearer token says without a database read: the principal of a declared session
-    (:class:`~haven.core.security.SessionKind`; an anonymous report's) or of a person seen in
-    the last few seconds; else the person's id still to be looked up; ``None`` for an API key
-    (looked up by :func:`principal_for_bearer`). Raises ``Unauthorized`` for a bad token.
-    Pure CPU, so callers may run it on the event loop."""
+    (:class:`~haven.core.security.SessionKind`; an anonymous report's); for an access token,
+    its :class:`PersonToken` (with the principal when seen in the last few seconds; its
+    session is still to be checked); ``None`` for an API key (looked up by
+    :func:`principal_for_bearer`). Raises ``Unauthorized`` for a bad token. Pure CPU, so
+    callers may run it on the event loop."""
     if token.startswith(API_KEY_MARK):
         return None
     declared = session_kind(peek_token_type(token))
@@ -74,7 +116,7 @@ def principal_without_database(token: str) -> Principal | uuid.UUID | None:
         user_id = uuid.UUID(claims.sub)
     except ValueError as exc:
         raise Unauthorized("The access token is invalid or has expired.") from exc
-    return _principals.get(user_id) or user_id
+    return PersonToken(user_id=user_id, epoch=claims.sep, cached=_principals.get(user_id))
 
 
 def principal_for_bearer(session: Session, token: str) -> Principal:
@@ -84,20 +126,25 @@ def principal_for_bearer(session: Session, token: str) -> Principal:
     return principal_from_database(session, token, known)
 
 
-def principal_from_database(session: Session, token: str, user_id: uuid.UUID | None) -> Principal:
+def principal_from_database(session: Session, token: str, person: PersonToken | None) -> Principal:
     """The database half of :func:`principal_for_bearer`: the API key's service account
-    (``user_id`` None) or the person ``principal_without_database`` named."""
-    if user_id is None:
+    (``person`` None) or the person ``principal_without_database`` named, their session
+    checked."""
+    if person is None:
         return _principal_for_api_key(session, token)
-    return principal_for_user(session, user_id)
+    if person.cached is not None:
+        require_current_session(session, person)
+        return person.cached
+    return principal_for_user(session, person.user_id, epoch=person.epoch)
 
 
-def principal_for_user(session: Session, user_id: uuid.UUID) -> Principal:
-    """The person's principal read from the database (and kept for a few seconds)."""
-    # One round trip: the person and their roles together.
+def principal_for_user(session: Session, user_id: uuid.UUID, *, epoch: int) -> Principal:
+    """The person's principal read from the database (and kept for a few seconds), for a
+    token of session epoch ``epoch``."""
+    # One round trip: the person, their session epoch and their roles together.
     rows = session.connection().execute(_PRINCIPAL_QUERY, {"user_id": user_id}).all()
-    if not rows or not rows[0].is_active:
-        raise Unauthorized("The access token is invalid or has expired.")
+    if not rows or not rows[0].is_active or rows[0].session_epoch != epoch:
+        raise _session_ended()
     first = rows[0]
     principal = Principal(
         kind="user",

@@ -33,6 +33,9 @@ from haven.core.security import Principal
 from haven.core.settings import get_settings
 from haven.core.versioning import require_if_match
 
+# How a grant single sign-on proposed names its proposer.
+SINGLE_SIGN_ON_PROPOSER = "Single sign-on (the person's directory groups)"
+
 
 class GrantPending(Conflict):
     type, title = "role-grant-pending", "A role grant is waiting for a second administrator"
@@ -64,15 +67,30 @@ def pending_grant(session: Session, user_id: uuid.UUID) -> RoleGrant | None:
 
 
 def propose_grant(
-    session: Session, actor: Principal, user: User, change: policy.RoleChange
+    session: Session,
+    actor: Principal | None,
+    user: User,
+    change: policy.RoleChange,
+    *,
+    proposer_id: uuid.UUID | None = None,
+    by_single_sign_on: bool = False,
 ) -> RoleGrant:
+    """Record the privileged roles of ``change`` as a pending grant. The proposer (who may
+    never confirm it) is the acting administrator, or ``proposer_id`` when the change comes
+    from a directory acting for one (a SCIM client: the creator of its key; see
+    :mod:`haven.auth.directory`), or nobody when single sign-on proposes it at a first
+    sign-in (``by_single_sign_on``; :mod:`haven.auth.identities`); ``actor`` is who the audit
+    log names."""
+    proposer = proposer_id if proposer_id is not None else actor.id if actor else None
+    if proposer is None and not by_single_sign_on:
+        raise ValueError("a role grant needs the administrator who proposes it")
     now = clock.now()
     grant = RoleGrant(
         user_id=user.id,
         roles=policy.sorted_roles(change.pending),
         department_id=user.department_id if Role.department_lead in change.pending else None,
         status=RoleGrantStatus.pending.value,
-        proposed_by_id=actor.id,
+        proposed_by_id=proposer,
         created_at=now,
         expires_at=now + timedelta(days=get_settings().auth.role_grant_days),
     )
@@ -86,7 +104,7 @@ def propose_grant(
 
 
 def grant_reads(session: Session, grants: Sequence[RoleGrant]) -> list[RoleGrantRead]:
-    ids = {g.user_id for g in grants} | {g.proposed_by_id for g in grants}
+    ids = {g.user_id for g in grants} | {g.proposed_by_id for g in grants if g.proposed_by_id}
     names: dict[uuid.UUID, str] = dict(
         session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all()
     )
@@ -99,7 +117,11 @@ def grant_reads(session: Session, grants: Sequence[RoleGrant]) -> list[RoleGrant
             department_id=g.department_id,
             status=RoleGrantStatus(g.status),
             proposed_by_id=g.proposed_by_id,
-            proposed_by_name=names.get(g.proposed_by_id, ""),
+            proposed_by_name=(
+                names.get(g.proposed_by_id, "")
+                if g.proposed_by_id is not None
+                else SINGLE_SIGN_ON_PROPOSER
+            ),
             created_at=g.created_at,
             expires_at=g.expires_at,
             decided_by_id=g.decided_by_id,
@@ -195,7 +217,7 @@ def confirm_role_grant(
         raise Forbidden("Nobody confirms roles for their own account.")
     if not is_active_admin(session, actor.id):
         raise Forbidden("Only an active administrator confirms a grant.")
-    if not is_active_admin(session, grant.proposed_by_id):
+    if grant.proposed_by_id is not None and not is_active_admin(session, grant.proposed_by_id):
         raise Conflict("The administrator who proposed this no longer holds the role: reject it.")
     user = session.get(User, grant.user_id)
     if user is None or not user.is_active:
@@ -236,6 +258,13 @@ def cancel_role_grant(
     held = roles_of(session, grant.user_id)
     _decide(session, actor, grant, RoleGrantStatus.cancelled, before=held, after=held)
     return grant_reads(session, [grant])[0]
+
+
+def withdraw_role_grant(session: Session, grant: RoleGrant) -> None:
+    """The pending grant is no longer asked for (a directory took the person out of the group
+    that asked for it): cancelled by the system, audited like any other cancellation."""
+    held = roles_of(session, grant.user_id)
+    _decide(session, None, grant, RoleGrantStatus.cancelled, before=held, after=held)
 
 
 def expire_role_grants(session: Session) -> int:

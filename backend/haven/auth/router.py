@@ -6,11 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Cookie, Depends, Query, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Body, Cookie, Depends, Query, Request, Response, status
 
 from haven.auth import service
 from haven.auth.deps import Allow, Idempotent, Public
+from haven.auth.routes.grants import TokenRequestForm, required_field
+from haven.auth.routes.guards import SameOriginOnly
+from haven.auth.routes.sessions import REFRESH_COOKIE, clear_refresh_cookie
+from haven.auth.routes.sessions import token_response as _token_response
+from haven.auth.routes.sign_in import CHALLENGE_RESPONSES, password_grant
 from haven.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -21,74 +25,66 @@ from haven.auth.schemas import (
     TokenResponse,
 )
 from haven.core.errors import problem_responses
-from haven.core.http import API_PREFIX, HavenRoute, IfMatchHeader, SessionDep, set_etag
+from haven.core.http import HavenRoute, IfMatchHeader, SessionDep, set_etag
 from haven.core.limits import client_limit
 from haven.core.pagination import Page, PageParams, page_params
 from haven.core.security import Principal
-from haven.core.settings import get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=HavenRoute)
 api_keys_router = APIRouter(prefix="/api-keys", tags=["api-keys"], route_class=HavenRoute)
 
-REFRESH_COOKIE = "haven_refresh"
-REFRESH_COOKIE_PATH = f"{API_PREFIX}/auth"
-
-
-def _token_response(response: Response, tokens: service.IssuedTokens) -> TokenResponse:
-    settings = get_settings().auth
-    response.set_cookie(
-        REFRESH_COOKIE,
-        tokens.refresh_token,
-        max_age=settings.refresh_token_days * 86400,
-        path=REFRESH_COOKIE_PATH,
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
-    return TokenResponse(
-        access_token=tokens.access_token,
-        expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
-    )
-
-
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, max_length=256)]
 # Every sign-in costs an argon2 verification, account or not: counted per client (in memory,
-# by a key that forgets the address; haven.core.limits) as well as per email (stored).
+# by a key that forgets the address; haven.core.limits), besides the growing delays of
+# failures (haven.auth.routes.sign_in).
 SIGN_INS_PER_CLIENT = client_limit("sign_ins")
 
 
 @router.post(
     "/token",
     response_model=TokenResponse,
-    dependencies=[Public, SIGN_INS_PER_CLIENT],
-    responses=problem_responses(401, 422, 429, 503),
-    summary="Sign in with email and password (OAuth2 password grant)",
+    # A browser's cross-site post is refused (login CSRF; haven.auth.routes.guards).
+    dependencies=[Public, SameOriginOnly, SIGN_INS_PER_CLIENT],
+    responses=CHALLENGE_RESPONSES,
+    summary="Sign in with email and password (OAuth2 password grant), or refresh "
+    "(grant_type=refresh_token)",
 )
 def sign_in(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[TokenRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     response: Response,
 ) -> TokenResponse:
-    user = service.authenticate(session, email=form.username, password=form.password)
-    return _token_response(response, service.issue_tokens(session, user))
+    if form.grant_type == "refresh_token":
+        # RFC 6749 6, for stock OAuth2 clients: the refresh token from the form body only
+        # (never the cookie), answered exactly as POST /auth/refresh answers.
+        raw = required_field("refresh_token", form.refresh_token)
+        tokens = service.rotate_refresh_token(session, raw_token=raw)
+        return _token_response(response, tokens, request)
+    service.require_password_sign_in()
+    email = required_field("username", form.username)
+    password = required_field("password", form.password)
+    # Growing delays of failures, and the second factor's step (haven.auth.routes.sign_in).
+    return password_grant(request, session, response, email=email, password=password)
 
 
 @router.post(
     "/refresh",
     response_model=TokenResponse,
-    dependencies=[Public],
-    responses=problem_responses(401),
+    dependencies=[Public, SameOriginOnly],
+    responses=problem_responses(401, 403),
     summary="Exchange a refresh token (body or cookie) for new tokens",
 )
 def refresh(
+    request: Request,
     session: SessionDep,
     response: Response,
     refresh_cookie: RefreshCookie = None,
     payload: Annotated[RefreshRequest | None, Body()] = None,
 ) -> TokenResponse:
     raw = (payload.refresh_token if payload else None) or refresh_cookie
-    return _token_response(response, service.rotate_refresh_token(session, raw_token=raw))
+    tokens = service.rotate_refresh_token(session, raw_token=raw)
+    return _token_response(response, tokens, request)
 
 
 @router.post(
@@ -105,14 +101,7 @@ def sign_out(
 ) -> None:
     raw = (payload.refresh_token if payload else None) or refresh_cookie
     service.revoke_session(session, raw_token=raw)
-    settings = get_settings().auth
-    response.delete_cookie(
-        REFRESH_COOKIE,
-        path=REFRESH_COOKIE_PATH,
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
+    clear_refresh_cookie(response)
 
 
 # --- API keys ------------------------------------------------------------------------------

@@ -40,14 +40,37 @@ class Scope(StrEnum):
     reports_read = "reports:read"
     staffing_write = "staffing:write"
     fhir_read = "fhir:read"
+    # SCIM 2.0 provisioning (/api/v1/scim/v2): reads and changes people and their groups.
+    scim = "scim"
 
 
 class TokenResponse(ResponseModel):
     access_token: str
     token_type: str = Field(default="bearer")
     expires_in: int = Field(description="Lifetime of the access token in seconds.")
-    refresh_token: str = Field(
-        description="Opaque refresh token (also set as an HttpOnly cookie for the web client)."
+    refresh_token: str | None = Field(
+        default=None,
+        description="Opaque refresh token, for clients that are not browsers. A browser's "
+        "request (one that sends `Origin` or `Sec-Fetch-Site`) never gets it here: it is set "
+        "as an HttpOnly, SameSite=Strict cookie that scripts cannot read.",
+    )
+
+
+class SsoMethod(ResponseModel):
+    name: str = Field(description='The provider\'s name, for a button "Sign in with <name>".')
+    start_url: str = Field(
+        description="Navigate the browser here (a top-level GET) to sign in through the "
+        "provider; add `?return_to=/path` to land on that page of the web client afterwards."
+    )
+
+
+class SignInMethods(ResponseModel):
+    """How people sign in to this Haven (for the sign-in page)."""
+
+    password: bool = Field(description="Email and password (`POST /auth/token`) are on.")
+    sso: SsoMethod | None = Field(
+        description="Single sign-on through the organisation's OpenID Connect provider; null "
+        "when not configured."
     )
 
 
@@ -105,7 +128,10 @@ class RoleGrantRead(ResponseModel):
         "department when proposed; confirming fails if it has changed since)."
     )
     status: RoleGrantStatus
-    proposed_by_id: uuid.UUID
+    proposed_by_id: uuid.UUID | None = Field(
+        description="The administrator who proposed it; null when single sign-on did, at the "
+        "person's first sign-in, from their directory groups (any other administrator confirms)."
+    )
     proposed_by_name: str
     created_at: datetime
     expires_at: datetime = Field(description="A grant still pending then expires.")
@@ -159,7 +185,8 @@ class ApiKeyRead(ResponseModel):
     prefix: str
     status: ApiKeyStatus = Field(
         description="`pending`: a key with a scope that reads content (`reports:read`, "
-        "`fhir:read`) does not work until another administrator confirms it; `active`: it "
+        "`fhir:read`) or manages people (`scim`) does not work until another administrator "
+        "confirms it; `active`: it "
         "works (unless revoked); `rejected`, `cancelled`, `expired`: it never will."
     )
     created_by_id: uuid.UUID | None = Field(

@@ -1,8 +1,9 @@
-"""Sign-in and sessions: the password check with its per-email throttle and lockout, the
-short-lived access token, and refresh tokens (rotated on every use; a reused one revokes its
-whole family; sign-out revokes the family).
+"""Sign-in and sessions: the password check, the short-lived access token, and refresh
+tokens (rotated on every use; a reused one revokes its whole family; sign-out revokes the
+family).
 
-Why failures are counted per email and never per address: see :mod:`haven.auth`.
+How failed sign-ins are slowed (growing delays per client and per client and account, never
+a lockout a stranger can cause): see :mod:`haven.auth` and :mod:`haven.auth.routes.sign_in`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from haven.auth.models import RefreshToken, SignInThrottle, User
+from haven.auth.models import RefreshToken, User
 from haven.auth.principals import ACCESS_AUDIENCE
 from haven.auth.users import normalise_email
 from haven.core import clock
-from haven.core.errors import TooManyRequests, Unauthorized
+from haven.core.errors import Unauthorized
 from haven.core.security import (
     burn_password_check,
     encode_token,
@@ -33,70 +34,34 @@ from haven.core.settings import get_settings
 
 class InvalidCredentials(Unauthorized):
     type, title = "invalid-credentials", "Sign-in failed"
-    commit_anyway = True  # the failed attempt is counted even though the request fails
 
     def __init__(self) -> None:
         super().__init__("The email or password is incorrect.")
 
 
-class SignInThrottled(TooManyRequests):
-    type, title = "sign-in-throttled", "Too many failed sign-in attempts"
-    commit_anyway = True
-
-    def __init__(self, retry_after_seconds: int) -> None:
-        minutes = max(1, (retry_after_seconds + 59) // 60)
-        super().__init__(
-            f"Too many failed sign-in attempts. Try again in {minutes} minute(s), "
-            "or ask your administrator to reset your password.",
-            headers={"Retry-After": str(max(1, retry_after_seconds))},
-        )
-
-
-def _throttle_row(session: Session, email_hash: str) -> SignInThrottle | None:
-    return session.get(SignInThrottle, email_hash)
-
-
-def _record_failure(session: Session, email_hash: str, now: datetime) -> None:
-    settings = get_settings().auth
-    window = timedelta(minutes=settings.lockout_minutes)
-    row = _throttle_row(session, email_hash)
-    if row is None:
-        row = SignInThrottle(email_hash=email_hash, failures=0, window_started_at=now)
-    if row.window_started_at <= now - window:
-        row.failures = 0
-        row.window_started_at = now
-    row.failures += 1
-    if row.failures >= settings.max_failed_logins:
-        row.locked_until = now + window
-        row.failures = 0
-        row.window_started_at = now
-    session.add(row)
-
-
 def authenticate(session: Session, *, email: str, password: str) -> User:
-    """The person behind a correct email and password; failures are counted per email, the
-    same way whether or not the account exists (the answer never hints which)."""
+    """The person behind a correct email and password. A wrong password, an unknown email
+    and a deactivated account get the same answer in the same time (an unknown email still
+    costs an argon2 verification). The delays that slow guessing are the router's
+    (per client and per client and account, in memory: see :mod:`haven.auth`)."""
     email = normalise_email(email)
-    email_hash = sha256_hex(email)
     now = clock.now()
-    throttle = _throttle_row(session, email_hash)
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        raise SignInThrottled(int((throttle.locked_until - now).total_seconds()))
     user = session.exec(select(User).where(col(User.email) == email)).first()
     if user is None or user.password_hash is None:
         burn_password_check(password)
-        _record_failure(session, email_hash, now)
         raise InvalidCredentials()
     if not verify_password(user.password_hash, password) or not user.is_active:
-        _record_failure(session, email_hash, now)
         raise InvalidCredentials()
-    if throttle is not None:
-        session.delete(throttle)
     fields: dict[str, object] = {"last_login_at": now}
     if password_needs_rehash(user.password_hash):
         fields["password_hash"] = hash_password(password)
     _set_security_fields(session, user, **fields)
     return user
+
+
+def record_sign_in(session: Session, user: User) -> None:
+    """Note a sign-in finished in a later step (after its second factor)."""
+    _set_security_fields(session, user, last_login_at=clock.now())
 
 
 def _set_security_fields(session: Session, user: User, **values: object) -> None:
@@ -121,7 +86,13 @@ class IssuedTokens:
 def _new_access_token(user: User) -> tuple[str, int]:
     lifetime = timedelta(minutes=get_settings().auth.access_token_minutes)
     token = encode_token(
-        subject=str(user.id), audience=ACCESS_AUDIENCE, token_type="access", lifetime=lifetime
+        subject=str(user.id),
+        audience=ACCESS_AUDIENCE,
+        token_type="access",
+        lifetime=lifetime,
+        # The session epoch: ending the person's sessions makes this token fail at once, in
+        # every process (haven.auth.sessions).
+        extra={"sep": user.session_epoch},
     )
     return token, int(lifetime.total_seconds())
 

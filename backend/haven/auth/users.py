@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from haven.auth import policy
-from haven.auth.models import RefreshToken, User, UserRole
+from haven.auth.models import User, UserRole
 from haven.auth.principals import forget_principal
 from haven.auth.role_grants import GrantPending, grant_reads, pending_grant, propose_grant
 from haven.auth.roles import (
@@ -34,6 +34,7 @@ from haven.auth.schemas import (
     UserUpdate,
     UserUpdated,
 )
+from haven.auth.sessions import end_sessions
 from haven.core import audit, clock
 from haven.core.errors import Conflict, NotFound, field_error
 from haven.core.pagination import PageParams, paginate
@@ -220,6 +221,10 @@ def update_user(
         user.profession = data.profession.value
     if data.is_active is not None:
         user.is_active = data.is_active
+        if data.is_active:
+            # Reactivated by an administrator: a directory that had deleted the account
+            # sees it again (haven.auth.directory).
+            user.deprovisioned_at = None
     roles_changed = set(change.apply) != {Role(r) for r in current}
     if roles_changed:
         set_roles(session, user.id, change.apply)
@@ -227,12 +232,7 @@ def update_user(
     session.add(user)
     session.flush()
     if changes.get("is_active") is False:
-        session.execute(
-            sa.update(RefreshToken)
-            .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
-            .values(revoked_at=clock.now())
-            .execution_options(synchronize_session=False)
-        )
+        end_sessions(session, user.id)
     if roles_changed:
         audit_roles(
             session, actor, "user.roles_changed", user.id, before=current, after=change.apply

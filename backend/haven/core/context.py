@@ -45,6 +45,9 @@ class RequestContext:
     # Whether the route runs its endpoint in one hop to the worker threads (see HavenRoute):
     # then a check that needs the database waits for that hop instead of taking its own.
     one_hop: bool
+    # Whether the caller's session still stands (haven.auth's check of a person whose
+    # principal was cached), deferred to the endpoint's hop; runs before anything else there.
+    principal_check: Callable[[Session], None] | None = None
     # The Idempotency-Key look-up, deferred to the endpoint's hop (may raise ReplayResponse).
     idempotency_check: Callable[[Session], None] | None = None
     # The key whose first response is stored in the request's own transaction.
@@ -62,7 +65,15 @@ class RequestContext:
         context: RequestContext = getattr(request.state, _STATE_NAME)
         return context
 
+    @staticmethod
+    def find(request: Request) -> RequestContext | None:
+        """The request's context, or ``None`` outside a :class:`~haven.core.route.HavenRoute`."""
+        context = getattr(request.state, _STATE_NAME, None)
+        return context if isinstance(context, RequestContext) else None
+
     def run_deferred_check(self) -> None:
+        if self.principal_check is not None:
+            self.principal_check(self.unit.session)
         if self.idempotency_check is not None:
             self.idempotency_check(self.unit.session)
 

@@ -61,11 +61,14 @@ class AppError(Exception):
         errors: Sequence[FieldError] | None = None,
         headers: Mapping[str, str] | None = None,
         title: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.errors = list(errors) if errors else None
         self.headers = dict(headers or {})
+        # RFC 9457 extension members, beside the standard ones (e.g. a sign-in challenge).
+        self.extensions = dict(extensions or {})
         if title:
             self.title = title
 
@@ -128,6 +131,7 @@ def problem_response(
     errors: Sequence[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
     instance: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     body = Problem(
         type=PROBLEM_TYPE_PREFIX + type_,
@@ -138,7 +142,7 @@ def problem_response(
         errors=list(errors) if errors else None,
     )
     return JSONResponse(
-        body.model_dump(exclude_none=True),
+        {**(extensions or {}), **body.model_dump(exclude_none=True)},
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=dict(headers or {}),
@@ -194,6 +198,7 @@ async def _app_error_handler(request: Request, exc: Exception) -> Response:
         detail=exc.detail,
         errors=exc.errors,
         headers=exc.headers,
+        extensions=getattr(exc, "extensions", None),
     )
 
 

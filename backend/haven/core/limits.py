@@ -22,7 +22,8 @@ a replacement keeps its allowance (its bucket moves from the old digest to the n
 client that stops is forgotten at the second replacement at the latest, and as soon as its
 bucket has refilled (a full bucket says nothing, so it is dropped). So what the process
 knows about a client lasts minutes after its last request, and a restart forgets all of it.
-The key, the digest and the address never leave this module: they are not passed to any
+The key, the digest and the address never leave this module (and :mod:`haven.core.backoff`,
+whose growing delays of failures are kept under the same key): they are not passed to any
 service, stored, or written to a log.
 
 **Bounded work.** :class:`BoundedWork` runs at most ``concurrency`` computations at once
@@ -48,7 +49,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Depends, Request
 
@@ -229,6 +230,14 @@ def too_many(seconds: int) -> TooManyRequests:
     )
 
 
+class RollingTable(Protocol):
+    """Per-client state kept under the rotating key (see haven.core.backoff)."""
+
+    def roll(self, generation: int, now: float) -> None: ...
+
+    def clear(self) -> None: ...
+
+
 _ALL: weakref.WeakSet[ClientLimits] = weakref.WeakSet()
 
 
@@ -244,6 +253,8 @@ class ClientLimits:
         self._previous_key: bytes | None = None
         self._generation = 0
         self._rotated_at = _now()
+        # Other per-client tables keyed by this key (haven.core.backoff): rolled with it.
+        self._tables: dict[str, RollingTable] = {}
         _ALL.add(self)
         _start_ticker()
 
@@ -267,13 +278,17 @@ class ClientLimits:
                 del self._buckets[setting]
             else:
                 buckets.roll(self._generation, rate, now)
+        for table in self._tables.values():
+            table.roll(self._generation, now)
 
     def tick(self) -> None:
         """Replace the key when its window is over, even when no request comes."""
         with self._lock:
             self._rotate(_now())
 
-    def client(self, request: Request) -> ClientKey:
+    def client(self, request: Request, subject: bytes = b"") -> ClientKey:
+        """The client's digests; with ``subject``, of the client and that subject together
+        (haven.core.backoff: one client's failures against one account)."""
         s = self.settings
         address = client_address(
             request.scope,
@@ -281,6 +296,8 @@ class ClientLimits:
             forwarded_header=s.forwarded_header,
             ipv6_prefix=s.ipv6_prefix,
         ).encode()
+        if subject:
+            address = b"%b\x00%b" % (address, subject)
         with self._lock:
             self._rotate(_now())
             previous = self._previous_key
@@ -344,9 +361,24 @@ class ClientLimits:
         with self._lock:
             return sum(len(b) for b in self._buckets.values())
 
+    def table(self, name: str, make: Callable[[], RollingTable]) -> RollingTable:
+        """The named per-client table of this application (made on first use), rolled with
+        the key and cleared with the buckets."""
+        with self._lock:
+            table = self._tables.get(name)
+            if table is None:
+                table = self._tables[name] = make()
+            return table
+
+    @property
+    def lock(self) -> threading.Lock:
+        return self._lock
+
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()
+            for table in self._tables.values():
+                table.clear()
 
 
 _TICK_SECONDS = 15.0

@@ -3,7 +3,9 @@
 This is the only module that imports ``jose``. Tokens are HS256 with the algorithm pinned
 on decode, and ``exp``, ``iat``, ``iss``, ``aud`` and ``sub`` required. Every failure to
 read a token, whatever python-jose raises for it (``JWTError``, ``JWKError``, or a plain
-``ValueError`` on garbage), ends as 401, never 500. Never log tokens or headers.
+``ValueError`` on garbage), ends as 401, never 500. Never log tokens or headers. The id
+tokens of the hospital's identity provider are verified here too (:func:`decode_id_token`),
+with the one published key and algorithm haven.auth.id_tokens chose.
 
 Every argon2 computation (hashing or verifying a password or a receipt; both are reachable
 without an account) takes a turn in one bounded queue per process
@@ -14,10 +16,12 @@ concurrency x ``HAVEN_AUTH_ARGON2_MEMORY_KIB`` of memory, never a thread or 64 M
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -172,6 +176,12 @@ def constant_time_equals(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+def pkce_s256_challenge(verifier: str) -> str:
+    """RFC 7636 4.2: BASE64URL(SHA256(verifier)), without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 # --- JWTs ----------------------------------------------------------------------------------
 
 
@@ -183,6 +193,9 @@ class TokenClaims(BaseModel, frozen=True):
     iat: int
     jti: str
     typ: str
+    # The person's session epoch when an access token was issued (haven.auth.sessions): a
+    # token from before their sessions were ended is refused. 0: issued before epochs.
+    sep: int = 0
 
 
 def signing_key() -> str:
@@ -272,3 +285,110 @@ def _verify(token: str, *, audience: str, token_type: str, issuer: str) -> Token
     if claims.typ != token_type:
         raise Unauthorized("The access token is invalid or has expired.")
     return claims
+
+
+def decode_signed_claims(token: str, *, audience: str, token_type: str) -> dict[str, Any]:
+    """Every claim of a token Haven signed for itself (``encode_token`` with ``extra``), once
+    verified as :func:`decode_token` verifies (key, algorithm, issuer, audience, type,
+    expiry on Haven's clock); nothing is cached. Any failure is a 401."""
+    invalid = Unauthorized("The token is invalid or has expired.")
+    try:
+        raw = jwt.decode(
+            token,
+            signing_key(),
+            algorithms=[JWT_ALGORITHM],
+            audience=audience,
+            issuer=get_settings().auth.issuer,
+            options={
+                "require_aud": True,
+                "require_exp": True,
+                "require_iat": True,
+                "require_iss": True,
+                "require_sub": True,
+                "leeway": 0,
+            },
+        )
+    except Exception as exc:
+        raise invalid from exc
+    if not isinstance(raw, dict) or raw.get("typ") != token_type:
+        raise invalid
+    exp = raw.get("exp")
+    if not isinstance(exp, int) or exp <= int(clock.now().timestamp()):
+        raise invalid
+    return raw
+
+
+# --- OpenID Connect id tokens ----------------------------------------------------------------
+#
+# Only the jose half is here: verifying the signature with the one published key and the one
+# algorithm the caller chose, and the registered claims. Choosing the key from the provider's
+# key set, the algorithm allow-list and the OpenID Connect rules (azp, nonce, issue time)
+# are haven.auth.id_tokens'.
+
+
+def unverified_jose_header(token: str) -> dict[str, Any] | None:
+    """A token's header, unverified: only to choose a key among the provider's own."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except Exception:
+        return None
+    return header if isinstance(header, dict) else None
+
+
+class IdTokenCheckFailed(Exception):
+    """``reason`` names the check that failed; never a claim's value."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode_id_token(
+    token: str,
+    *,
+    key: Mapping[str, Any],
+    algorithm: str,
+    issuer: str,
+    audience: str,
+    access_token: str | None,
+    leeway_seconds: int,
+) -> dict[str, Any]:
+    """The claims, once the signature (this JWK, this algorithm only), ``iss``, ``aud``,
+    ``exp``, ``iat``, ``sub`` and ``at_hash`` (when the token has one) are verified."""
+    try:
+        claims = jwt.decode(
+            token,
+            dict(key),
+            algorithms=[algorithm],
+            audience=audience,
+            issuer=issuer,
+            access_token=access_token,
+            options={
+                "require_aud": True,
+                "require_exp": True,
+                "require_iat": True,
+                "require_iss": True,
+                "require_sub": True,
+                "verify_at_hash": True,
+                "leeway": leeway_seconds,
+            },
+        )
+    except Exception as exc:
+        raise IdTokenCheckFailed(_jose_reason(exc)) from exc
+    if not isinstance(claims, dict):
+        raise IdTokenCheckFailed("malformed token")
+    return claims
+
+
+def _jose_reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    for needle, reason in (  # "Signature has expired." is about expiry: that comes first
+        ("expired", "expired"),
+        ("audience", "wrong audience"),
+        ("issuer", "wrong issuer"),
+        ("at_hash", "access token hash mismatch"),
+        ("signature", "bad signature"),
+    ):
+        if needle in text:
+            return reason
+    return "invalid token"

@@ -39,3 +39,5 @@ class EmailOutbox(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = utc_field()
     last_error: str | None = Field(default=None, max_length=500)
+    # The body holds a secret (a password reset link): emptied once the email is sent.
+    is_secret: bool = False

@@ -65,9 +65,12 @@ def notify(
         )
 
 
-def queue_email(session: Session, *, to_address: str, subject: str, body: str) -> bool:
+def queue_email(
+    session: Session, *, to_address: str, subject: str, body: str, secret: bool = False
+) -> bool:
     """Queue an email to an address that is not a person's account (e.g. an emergency
-    pathway's mailbox), delivered like the others. False when email is not configured."""
+    pathway's mailbox), delivered like the others. False when email is not configured.
+    ``secret``: the body holds a secret (a password reset link) and is emptied once sent."""
     if not get_settings().smtp.enabled:
         return False
     now = clock.now()
@@ -78,6 +81,7 @@ def queue_email(session: Session, *, to_address: str, subject: str, body: str) -
             body=body,
             created_at=now,
             next_attempt_at=now,
+            is_secret=secret,
         )
     )
     return True
@@ -185,6 +189,8 @@ def deliver_pending_emails(engine: Engine, *, limit: int = 50) -> int:
                 continue
             if error is None:
                 pending.sent_at = clock.now()
+                if pending.is_secret:
+                    pending.body = ""
                 sent += 1
             else:
                 pending.last_error = error

@@ -16,4 +16,11 @@ Who may call: admins manage everything here; every signed-in person may read the
 organisation, the list of active departments (forms need them) and their own profile
 (``/me``). A department is readable by id even when inactive: older records still name it.
 People are deactivated, never deleted: they may have authored records.
+
+Provisioning: SCIM 2.0 at ``/api/v1/scim/v2`` (:mod:`haven.org.scim`, for API keys with the
+``scim`` scope; SCIM's own error format) and the bulk import of people from a CSV file
+(:mod:`haven.org.people_import`: ``/people-imports`` for admins, ``haven users import``).
+They live here, not in ``auth``, because they speak the organisation's side (department codes
+and names, the org checks); the rules for accounts are auth's (:mod:`haven.auth.directory`),
+the same for both.
 """

@@ -91,3 +91,59 @@ class OrganisationUpdate(RequestModel):
         if value is not None and value not in zoneinfo.available_timezones():
             raise ValueError("not a known IANA time zone")
         return value
+
+
+# --- the bulk import of people ---------------------------------------------------------------
+
+
+class PeopleImportStatus(StrEnum):
+    running = "running"
+    done = "done"
+
+
+class PeopleImportOutcome(StrEnum):
+    pending = "pending"
+    created = "created"
+    updated = "updated"
+    unchanged = "unchanged"
+    failed = "failed"
+
+
+class PeopleImportRead(ResponseModel):
+    """A CSV file of people and how far its import has got."""
+
+    id: uuid.UUID
+    file_name: str
+    status: PeopleImportStatus = Field(
+        description="`running` while rows wait (continue it to work through the next batch); "
+        "`done` once every row has its outcome."
+    )
+    source: str = Field(description="`web` (uploaded here) or `cli` (`haven users import`).")
+    created_by_id: uuid.UUID | None
+    total_rows: int
+    processed_rows: int
+    created_count: int
+    updated_count: int
+    unchanged_count: int
+    failed_count: int
+    created_at: datetime
+    finished_at: datetime | None
+    version: int
+
+
+class RowMessage(ResponseModel):
+    field: str = Field(description="The column the message is about (`row` for the whole row).")
+    message: str
+
+
+class PeopleImportRowRead(ResponseModel):
+    """One row's outcome, numbered as a spreadsheet numbers it (the header is row 1)."""
+
+    row_number: int
+    email: str | None = Field(description="The row's email cell, as given.")
+    outcome: PeopleImportOutcome
+    user_id: uuid.UUID | None
+    messages: list[RowMessage] = Field(
+        description="Why the row failed (each column that is wrong), or notes, such as "
+        "privileged roles waiting for a second administrator."
+    )

@@ -167,6 +167,20 @@ def require_active_department(
         )
 
 
+def active_department_id_by_code(session: Session, code: str) -> uuid.UUID | None:
+    """The active department with this code (compared as codes are kept unique: folded),
+    or None. Single sign-on finds a new person's department by it."""
+    wanted = _fold(code.strip())
+    rows = session.exec(
+        select(Department.id, Department.code).where(col(Department.is_active).is_(True))
+    ).all()
+    return next((dep_id for dep_id, dep_code in rows if _fold(dep_code) == wanted), None)
+
+
+# Auth sits below org: single sign-on asks for departments through this declaration.
+auth_service.declare_department_lookup(active_department_id_by_code)
+
+
 # --- the organisation ----------------------------------------------------------------------
 
 

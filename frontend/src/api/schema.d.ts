@@ -300,6 +300,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How people sign in here: password, single sign-on, or both */
+        get: operations["auth-sign_in_methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Finish single sign-on: the identity provider sends the browser back here */
+        get: operations["auth-finish_sso"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Begin single sign-on: redirects the browser to the identity provider */
+        get: operations["auth-start_sso"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your password; every other session of yours ends */
+        post: operations["auth-change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the token of an emailed reset link (once) */
+        post: operations["auth-finish_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -317,6 +402,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sign-in/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish signing in with a code (or a recovery code) after the password */
+        post: operations["auth-sign_in_with_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-in/totp-enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the enrolment a privileged role must finish before signing in */
+        post: operations["auth-start_enrolment_at_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-in/totp-enrolment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the enrolment with a first code, and sign in */
+        post: operations["auth-confirm_enrolment_at_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/token": {
         parameters: {
             query?: never;
@@ -326,8 +462,93 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password (OAuth2 password grant) */
+        /** Sign in with email and password (OAuth2 password grant), or refresh (grant_type=refresh_token) */
         post: operations["auth-sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether you have an authenticator, and whether your roles require one */
+        get: operations["auth-read_totp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/totp/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start setting up an authenticator: its secret, shown this once */
+        post: operations["auth-start_totp_enrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/totp/enrolment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the authenticator with a first code; get recovery codes, shown once */
+        post: operations["auth-confirm_totp_enrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/totp/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace your recovery codes (the old ones stop working), with a current code */
+        post: operations["auth-replace_recovery_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/totp/turn-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove your authenticator, with a current code (not when your roles need one) */
+        post: operations["auth-turn_off_totp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -874,6 +1095,75 @@ export interface paths {
         head?: never;
         /** Update Organisation */
         patch: operations["org-update_organisation"];
+        trace?: never;
+    };
+    "/api/v1/people-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List People Imports */
+        get: operations["people-imports-list_people_imports"];
+        put?: never;
+        /** Upload a CSV file of people; a file error refuses it whole */
+        post: operations["people-imports-start_people_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people-imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read People Import */
+        get: operations["people-imports-read_people_import"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people-imports/{import_id}/continue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Work through the next batch of rows; call again until the import is done */
+        post: operations["people-imports-continue_people_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people-imports/{import_id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List People Import Rows */
+        get: operations["people-imports-list_people_import_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/ready": {
@@ -1717,6 +2007,40 @@ export interface paths {
         patch: operations["users-update_user"];
         trace?: never;
     };
+    "/api/v1/users/{user_id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email the person a single-use link to choose a new password */
+        post: operations["users-send_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear the person's sign-in delays (password and second factor), everywhere */
+        post: operations["users-unlock_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2006,7 +2330,7 @@ export interface components {
              * @description The whole key, shown this once, to the administrator who created it. Send it as a Bearer token. A `pending` key is refused (401) until another administrator confirms it; the secret does not change then.
              */
             secret: string;
-            /** @description `pending`: a key with a scope that reads content (`reports:read`, `fhir:read`) does not work until another administrator confirms it; `active`: it works (unless revoked); `rejected`, `cancelled`, `expired`: it never will. */
+            /** @description `pending`: a key with a scope that reads content (`reports:read`, `fhir:read`) or manages people (`scim`) does not work until another administrator confirms it; `active`: it works (unless revoked); `rejected`, `cancelled`, `expired`: it never will. */
             status: components["schemas"]["ApiKeyStatus"];
             /** Version */
             version: number;
@@ -2052,7 +2376,7 @@ export interface components {
             revoked_at: string | null;
             /** Scopes */
             scopes: components["schemas"]["Scope"][];
-            /** @description `pending`: a key with a scope that reads content (`reports:read`, `fhir:read`) does not work until another administrator confirms it; `active`: it works (unless revoked); `rejected`, `cancelled`, `expired`: it never will. */
+            /** @description `pending`: a key with a scope that reads content (`reports:read`, `fhir:read`) or manages people (`scim`) does not work until another administrator confirms it; `active`: it works (unless revoked); `rejected`, `cancelled`, `expired`: it never will. */
             status: components["schemas"]["ApiKeyStatus"];
             /** Version */
             version: number;
@@ -2217,14 +2541,27 @@ export interface components {
              * Password
              * Format: password
              */
-            password: string;
+            password?: string | null;
+            /**
+             * Refresh Token
+             * @description With grant_type=refresh_token.
+             */
+            refresh_token?: string | null;
             /**
              * Scope
              * @default
              */
             scope: string;
             /** Username */
-            username: string;
+            username?: string | null;
+        };
+        /** Body_people-imports-start_people_import */
+        "Body_people-imports-start_people_import": {
+            /**
+             * File
+             * @description The CSV file (UTF-8).
+             */
+            file: string;
         };
         /** CandidateRead */
         CandidateRead: {
@@ -2383,6 +2720,75 @@ export interface components {
             /** Signals */
             signals: components["schemas"]["SignalRead"][];
             unit: components["schemas"]["Unit"];
+        };
+        /**
+         * CoordinatorRequestRead
+         * @description The request as the support coordinator sees it: operational fields only. There is no
+         *     field for contact details, preferred times or the requester's name.
+         */
+        CoordinatorRequestRead: {
+            /** Active At */
+            active_at: string | null;
+            /** Allowed Transitions */
+            allowed_transitions: components["schemas"]["RequestStatus"][];
+            /** Assigned At */
+            assigned_at: string | null;
+            /**
+             * Audit Ref
+             * Format: uuid
+             * @description The id under which the audit log records this request.
+             */
+            audit_ref: string;
+            /** Closed At */
+            closed_at: string | null;
+            contact_channel: components["schemas"]["ContactChannel"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Escalated At */
+            escalated_at: string | null;
+            escalated_resource: components["schemas"]["EscalationResource"] | null;
+            /** First Contact At */
+            first_contact_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Overdue */
+            is_overdue: boolean;
+            kind: components["schemas"]["RequestKind"];
+            /** Not Own Department */
+            not_own_department: boolean;
+            /** Preferred Language */
+            preferred_language: string | null;
+            preferred_profession: components["schemas"]["Profession"] | null;
+            /** Safety Exception At */
+            safety_exception_at: string | null;
+            status: components["schemas"]["RequestStatus"];
+            /** Supporter Id */
+            supporter_id: string | null;
+            /** Supporter Name */
+            supporter_name: string | null;
+            /** Tier */
+            tier: number;
+            urgency: components["schemas"]["Urgency"];
+            /** Version */
+            version: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            view: "coordinator";
         };
         /** CurrentCheckin */
         CurrentCheckin: {
@@ -3532,6 +3938,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[CoordinatorRequestRead] */
+        Page_CoordinatorRequestRead_: {
+            /** Items */
+            items: components["schemas"]["CoordinatorRequestRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[DebriefListItem] */
         Page_DebriefListItem_: {
             /** Items */
@@ -3592,10 +4008,40 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[PeopleImportRead] */
+        Page_PeopleImportRead_: {
+            /** Items */
+            items: components["schemas"]["PeopleImportRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[PeopleImportRowRead] */
+        Page_PeopleImportRowRead_: {
+            /** Items */
+            items: components["schemas"]["PeopleImportRowRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ReportListItem] */
         Page_ReportListItem_: {
             /** Items */
             items: components["schemas"]["ReportListItem"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[RequesterRequestRead] */
+        Page_RequesterRequestRead_: {
+            /** Items */
+            items: components["schemas"]["RequesterRequestRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -3622,20 +4068,20 @@ export interface components {
              */
             next_cursor?: string | null;
         };
-        /** Page[SupportRequestRead] */
-        Page_SupportRequestRead_: {
+        /** Page[SupporterRead] */
+        Page_SupporterRead_: {
             /** Items */
-            items: components["schemas"]["SupportRequestRead"][];
+            items: components["schemas"]["SupporterRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
              */
             next_cursor?: string | null;
         };
-        /** Page[SupporterRead] */
-        Page_SupporterRead_: {
+        /** Page[SupporterRequestRead] */
+        Page_SupporterRequestRead_: {
             /** Items */
-            items: components["schemas"]["SupporterRead"][];
+            items: components["schemas"]["SupporterRequestRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -3692,6 +4138,112 @@ export interface components {
             /** User Ids */
             user_ids: string[];
         };
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /**
+             * New Password
+             * @description At least 12 characters; not a common password, not your email.
+             */
+            new_password: string;
+        };
+        /** PasswordResetFinish */
+        PasswordResetFinish: {
+            /**
+             * New Password
+             * @description At least 12 characters; not a common password, not your email.
+             */
+            new_password: string;
+            /**
+             * Token
+             * @description The token from the emailed link.
+             */
+            token: string;
+        };
+        /** PasswordResetSent */
+        PasswordResetSent: {
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When the emailed link stops working.
+             */
+            expires_at: string;
+        };
+        /**
+         * PeopleImportOutcome
+         * @enum {string}
+         */
+        PeopleImportOutcome: "pending" | "created" | "updated" | "unchanged" | "failed";
+        /**
+         * PeopleImportRead
+         * @description A CSV file of people and how far its import has got.
+         */
+        PeopleImportRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By Id */
+            created_by_id: string | null;
+            /** Created Count */
+            created_count: number;
+            /** Failed Count */
+            failed_count: number;
+            /** File Name */
+            file_name: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Processed Rows */
+            processed_rows: number;
+            /**
+             * Source
+             * @description `web` (uploaded here) or `cli` (`haven users import`).
+             */
+            source: string;
+            /** @description `running` while rows wait (continue it to work through the next batch); `done` once every row has its outcome. */
+            status: components["schemas"]["PeopleImportStatus"];
+            /** Total Rows */
+            total_rows: number;
+            /** Unchanged Count */
+            unchanged_count: number;
+            /** Updated Count */
+            updated_count: number;
+            /** Version */
+            version: number;
+        };
+        /**
+         * PeopleImportRowRead
+         * @description One row's outcome, numbered as a spreadsheet numbers it (the header is row 1).
+         */
+        PeopleImportRowRead: {
+            /**
+             * Email
+             * @description The row's email cell, as given.
+             */
+            email: string | null;
+            /**
+             * Messages
+             * @description Why the row failed (each column that is wrong), or notes, such as privileged roles waiting for a second administrator.
+             */
+            messages: components["schemas"]["RowMessage"][];
+            outcome: components["schemas"]["PeopleImportOutcome"];
+            /** Row Number */
+            row_number: number;
+            /** User Id */
+            user_id: string | null;
+        };
+        /**
+         * PeopleImportStatus
+         * @enum {string}
+         */
+        PeopleImportStatus: "running" | "done";
         /** PersonRef */
         PersonRef: {
             /** Display Name */
@@ -3817,6 +4369,14 @@ export interface components {
         ReceiptExchange: {
             /** Receipt */
             receipt: string;
+        };
+        /** RecoveryCodes */
+        RecoveryCodes: {
+            /**
+             * Recovery Codes
+             * @description Shown once: each works once, in place of a code, when the authenticator is not at hand.
+             */
+            recovery_codes: string[];
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -4113,10 +4673,74 @@ export interface components {
          */
         RequestStatus: "new" | "assigned" | "contacted" | "active" | "escalated" | "closed";
         /**
-         * RequestView
-         * @enum {string}
+         * RequesterRequestRead
+         * @description The request as the person it is for sees it.
          */
-        RequestView: "requester" | "supporter" | "coordinator";
+        RequesterRequestRead: {
+            /** Active At */
+            active_at: string | null;
+            /** Allowed Transitions */
+            allowed_transitions: components["schemas"]["RequestStatus"][];
+            /** Assigned At */
+            assigned_at: string | null;
+            /**
+             * Can Give Feedback
+             * @description Closed, and no feedback given yet.
+             */
+            can_give_feedback: boolean;
+            /** Closed At */
+            closed_at: string | null;
+            contact_channel: components["schemas"]["ContactChannel"] | null;
+            /** Contact Details */
+            contact_details: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Escalated At */
+            escalated_at: string | null;
+            escalated_resource: components["schemas"]["EscalationResource"] | null;
+            /** First Contact At */
+            first_contact_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Overdue */
+            is_overdue: boolean;
+            kind: components["schemas"]["RequestKind"];
+            /** Not Own Department */
+            not_own_department: boolean;
+            /** Preferred Language */
+            preferred_language: string | null;
+            preferred_profession: components["schemas"]["Profession"] | null;
+            /** Preferred Times */
+            preferred_times: string | null;
+            /** Safety Exception At */
+            safety_exception_at: string | null;
+            status: components["schemas"]["RequestStatus"];
+            /** Supporter Name */
+            supporter_name: string | null;
+            /** Tier */
+            tier: number;
+            urgency: components["schemas"]["Urgency"];
+            /** Version */
+            version: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            view: "requester";
+        };
         /** ResourceItem */
         ResourceItem: {
             /**
@@ -4199,9 +4823,9 @@ export interface components {
             id: string;
             /**
              * Proposed By Id
-             * Format: uuid
+             * @description The administrator who proposed it; null when single sign-on did, at the person's first sign-in, from their directory groups (any other administrator confirms).
              */
-            proposed_by_id: string;
+            proposed_by_id: string | null;
             /** Proposed By Name */
             proposed_by_name: string;
             /**
@@ -4225,6 +4849,16 @@ export interface components {
          * @enum {string}
          */
         RoleGrantStatus: "pending" | "confirmed" | "rejected" | "cancelled" | "expired";
+        /** RowMessage */
+        RowMessage: {
+            /**
+             * Field
+             * @description The column the message is about (`row` for the whole row).
+             */
+            field: string;
+            /** Message */
+            message: string;
+        };
         /**
          * RowScope
          * @enum {string}
@@ -4240,7 +4874,42 @@ export interface components {
          * @description What a service account's API key may do.
          * @enum {string}
          */
-        Scope: "reports:write" | "reports:read" | "staffing:write" | "fhir:read";
+        Scope: "reports:write" | "reports:read" | "staffing:write" | "fhir:read" | "scim";
+        /**
+         * SecondFactorChallenge
+         * @description The 401 of a right password when a code is still needed: the problem, plus what the
+         *     second step sends back.
+         */
+        SecondFactorChallenge: {
+            /**
+             * Challenge
+             * @description Send it back with the code; it expires soon.
+             */
+            challenge: string;
+            /**
+             * Challenge Expires In
+             * @description Seconds the challenge lasts.
+             */
+            challenge_expires_in: number;
+            /** Detail */
+            detail?: string | null;
+            /**
+             * Errors
+             * @description Field-level validation errors, when there are any.
+             */
+            errors?: components["schemas"]["FieldError"][] | null;
+            /** Instance */
+            instance?: string | null;
+            /** Status */
+            status: number;
+            /** Title */
+            title: string;
+            /**
+             * Type
+             * @description URI identifying the problem type.
+             */
+            type: string;
+        };
         /**
          * Shift
          * @enum {string}
@@ -4347,6 +5016,59 @@ export interface components {
              */
             shift_on: string;
         };
+        /** SignInChallenge */
+        SignInChallenge: {
+            /** Challenge */
+            challenge: string;
+        };
+        /** SignInCode */
+        SignInCode: {
+            /** Challenge */
+            challenge: string;
+            /**
+             * Code
+             * @description The 6-digit code of the authenticator, or a recovery code.
+             */
+            code: string;
+        };
+        /** SignInCompleted */
+        SignInCompleted: {
+            /** Access Token */
+            access_token: string;
+            /**
+             * Expires In
+             * @description Lifetime of the access token in seconds.
+             */
+            expires_in: number;
+            /**
+             * Recovery Codes
+             * @description Right after an enrolment at sign-in: the recovery codes, shown once.
+             */
+            recovery_codes?: string[] | null;
+            /**
+             * Refresh Token
+             * @description Opaque refresh token, for clients that are not browsers. A browser's request (one that sends `Origin` or `Sec-Fetch-Site`) never gets it here: it is set as an HttpOnly, SameSite=Strict cookie that scripts cannot read.
+             */
+            refresh_token?: string | null;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+        };
+        /**
+         * SignInMethods
+         * @description How people sign in to this Haven (for the sign-in page).
+         */
+        SignInMethods: {
+            /**
+             * Password
+             * @description Email and password (`POST /auth/token`) are on.
+             */
+            password: boolean;
+            /** @description Single sign-on through the organisation's OpenID Connect provider; null when not configured. */
+            sso: components["schemas"]["SsoMethod"] | null;
+        };
         /** SignalRead */
         SignalRead: {
             /**
@@ -4394,6 +5116,19 @@ export interface components {
             last_week: string;
             /** Min Cell Size */
             min_cell_size: number;
+        };
+        /** SsoMethod */
+        SsoMethod: {
+            /**
+             * Name
+             * @description The provider's name, for a button "Sign in with <name>".
+             */
+            name: string;
+            /**
+             * Start Url
+             * @description Navigate the browser here (a top-level GET) to sign in through the provider; add `?return_to=/path` to land on that page of the web client afterwards.
+             */
+            start_url: string;
         };
         /**
          * StaffCandidate
@@ -4603,91 +5338,6 @@ export interface components {
             /** Who Sees It */
             who_sees_it: string;
         };
-        /** SupportRequestRead */
-        SupportRequestRead: {
-            /** Active At */
-            active_at: string | null;
-            /** Allowed Transitions */
-            allowed_transitions: components["schemas"]["RequestStatus"][];
-            /** Assigned At */
-            assigned_at: string | null;
-            /**
-             * Audit Ref
-             * @description Coordinator view: the id under which the audit log records this request.
-             */
-            audit_ref: string | null;
-            /**
-             * Can Give Feedback
-             * @description Requester view: closed, no feedback yet.
-             */
-            can_give_feedback: boolean;
-            /** Closed At */
-            closed_at: string | null;
-            contact_channel: components["schemas"]["ContactChannel"] | null;
-            /**
-             * Contact Details
-             * @description Requester and supporter views.
-             */
-            contact_details: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Department Id */
-            department_id: string | null;
-            /**
-             * Due At
-             * Format: date-time
-             */
-            due_at: string;
-            /** Escalated At */
-            escalated_at: string | null;
-            escalated_resource: components["schemas"]["EscalationResource"] | null;
-            /** First Contact At */
-            first_contact_at: string | null;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Is Overdue */
-            is_overdue: boolean;
-            kind: components["schemas"]["RequestKind"];
-            /** Not Own Department */
-            not_own_department: boolean;
-            /** Preferred Language */
-            preferred_language: string | null;
-            preferred_profession: components["schemas"]["Profession"] | null;
-            /**
-             * Preferred Times
-             * @description Requester and supporter views.
-             */
-            preferred_times: string | null;
-            /**
-             * Requester Name
-             * @description Supporter view only.
-             */
-            requester_name: string | null;
-            /** @description Supporter view only. */
-            requester_profession: components["schemas"]["Profession"] | null;
-            /** Safety Exception At */
-            safety_exception_at: string | null;
-            status: components["schemas"]["RequestStatus"];
-            /**
-             * Supporter Id
-             * @description Supporter and coordinator views.
-             */
-            supporter_id: string | null;
-            /** Supporter Name */
-            supporter_name: string | null;
-            /** Tier */
-            tier: number;
-            urgency: components["schemas"]["Urgency"];
-            /** Version */
-            version: number;
-            view: components["schemas"]["RequestView"];
-        };
         /** SupportTransition */
         SupportTransition: {
             to: components["schemas"]["RequestStatus"];
@@ -4768,6 +5418,75 @@ export interface components {
             user_id: string;
             /** Version */
             version: number;
+        };
+        /**
+         * SupporterRequestRead
+         * @description The request as its assigned supporter sees it: who to reach, and how.
+         */
+        SupporterRequestRead: {
+            /** Active At */
+            active_at: string | null;
+            /** Allowed Transitions */
+            allowed_transitions: components["schemas"]["RequestStatus"][];
+            /** Assigned At */
+            assigned_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            contact_channel: components["schemas"]["ContactChannel"] | null;
+            /** Contact Details */
+            contact_details: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Escalated At */
+            escalated_at: string | null;
+            escalated_resource: components["schemas"]["EscalationResource"] | null;
+            /** First Contact At */
+            first_contact_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Overdue */
+            is_overdue: boolean;
+            kind: components["schemas"]["RequestKind"];
+            /** Not Own Department */
+            not_own_department: boolean;
+            /** Preferred Language */
+            preferred_language: string | null;
+            preferred_profession: components["schemas"]["Profession"] | null;
+            /** Preferred Times */
+            preferred_times: string | null;
+            /** Requester Name */
+            requester_name: string | null;
+            requester_profession: components["schemas"]["Profession"] | null;
+            /** Safety Exception At */
+            safety_exception_at: string | null;
+            status: components["schemas"]["RequestStatus"];
+            /** Supporter Id */
+            supporter_id: string | null;
+            /** Supporter Name */
+            supporter_name: string | null;
+            /** Tier */
+            tier: number;
+            urgency: components["schemas"]["Urgency"];
+            /** Version */
+            version: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            view: "supporter";
         };
         /** SupporterUpdate */
         SupporterUpdate: {
@@ -4876,14 +5595,57 @@ export interface components {
             expires_in: number;
             /**
              * Refresh Token
-             * @description Opaque refresh token (also set as an HttpOnly cookie for the web client).
+             * @description Opaque refresh token, for clients that are not browsers. A browser's request (one that sends `Origin` or `Sec-Fetch-Site`) never gets it here: it is set as an HttpOnly, SameSite=Strict cookie that scripts cannot read.
              */
-            refresh_token: string;
+            refresh_token?: string | null;
             /**
              * Token Type
              * @default bearer
              */
             token_type: string;
+        };
+        /** TotpCode */
+        TotpCode: {
+            /**
+             * Code
+             * @description A current 6-digit code.
+             */
+            code: string;
+        };
+        /**
+         * TotpEnrolment
+         * @description Shown once: the authenticator app takes the URI (as a QR code) or the secret.
+         */
+        TotpEnrolment: {
+            /**
+             * Otpauth Uri
+             * @description The `otpauth://totp/...` URI, for a QR code.
+             */
+            otpauth_uri: string;
+            /**
+             * Secret
+             * @description Base32, for typing into an authenticator app.
+             */
+            secret: string;
+        };
+        /** TotpStatus */
+        TotpStatus: {
+            /** Enrolled */
+            enrolled: boolean;
+            /** Enrolled At */
+            enrolled_at: string | null;
+            /**
+             * Password Sign In
+             * @description Whether passwords are on at all (`HAVEN_PASSWORD_SIGN_IN`); when off, people sign in with the hospital's identity provider and none of this applies.
+             */
+            password_sign_in: boolean;
+            /** Recovery Codes Left */
+            recovery_codes_left: number;
+            /**
+             * Required
+             * @description Whether the person's roles require a second factor.
+             */
+            required: boolean;
         };
         /**
          * Unit
@@ -6043,6 +6805,316 @@ export interface operations {
             };
         };
     };
+    "auth-sign_in_methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInMethods"];
+                };
+            };
+        };
+    };
+    "auth-finish_sso": {
+        parameters: {
+            query?: {
+                state?: string | null;
+                code?: string | null;
+                error?: string | null;
+                iss?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: {
+                haven_oidc_flow?: string | null;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: to the web client (or, for a browser, its sign-in page with `?sso_error=`). */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-start_sso": {
+        parameters: {
+            query?: {
+                /** @description A path of the web client to land on afterwards. */
+                return_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the identity provider's sign-in page. */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-change_password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-finish_password_reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetFinish"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "auth-refresh": {
         parameters: {
             query?: never;
@@ -6077,6 +7149,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -6088,7 +7170,7 @@ export interface operations {
             };
         };
     };
-    "auth-sign_in": {
+    "auth-sign_in_with_code": {
         parameters: {
             query?: never;
             header?: never;
@@ -6097,7 +7179,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["Body_auth-sign_in"];
+                "application/json": components["schemas"]["SignInCode"];
             };
         };
         responses: {
@@ -6112,6 +7194,238 @@ export interface operations {
             };
             /** @description Authentication required */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-start_enrolment_at_sign_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInChallenge"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-confirm_enrolment_at_sign_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInCode"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInCompleted"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-sign_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["Body_auth-sign_in"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Wrong credentials (`invalid-credentials`), or a right password that still needs a code (`second-factor-required`) or an enrolment (`second-factor-enrolment-required`): then `challenge` is set. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecondFactorChallenge"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6142,6 +7456,296 @@ export interface operations {
             };
             /** @description Service unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-read_totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpStatus"];
+                };
+            };
+        };
+    };
+    "auth-start_totp_enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-confirm_totp_enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-replace_recovery_codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "auth-turn_off_totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8008,6 +9612,234 @@ export interface operations {
             };
         };
     };
+    "people-imports-list_people_imports": {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PeopleImportRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "people-imports-start_people_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_people-imports-start_people_import"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeopleImportRead"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "people-imports-read_people_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeopleImportRead"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "people-imports-continue_people_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeopleImportRead"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The resource has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "people-imports-list_people_import_rows": {
+        parameters: {
+            query?: {
+                /** @description Only rows with this outcome. */
+                outcome?: components["schemas"]["PeopleImportOutcome"] | null;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PeopleImportRowRead_"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "health-ready": {
         parameters: {
             query?: never;
@@ -9638,7 +11470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SupportRequestRead"];
+                    "application/json": components["schemas"]["CoordinatorRequestRead"];
                 };
             };
             /** @description Authentication required */
@@ -9831,7 +11663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SupportRequestRead_"];
+                    "application/json": components["schemas"]["Page_CoordinatorRequestRead_"];
                 };
             };
             /** @description Validation Error */
@@ -9923,7 +11755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SupportRequestRead_"];
+                    "application/json": components["schemas"]["Page_SupporterRequestRead_"];
                 };
             };
             /** @description Validation Error */
@@ -9957,7 +11789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SupportRequestRead_"];
+                    "application/json": components["schemas"]["Page_RequesterRequestRead_"];
                 };
             };
             /** @description Validation Error */
@@ -9988,7 +11820,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SupportRequestRead"];
+                    "application/json": components["schemas"]["RequesterRequestRead"] | components["schemas"]["SupporterRequestRead"] | components["schemas"]["CoordinatorRequestRead"];
                 };
             };
             /** @description Authentication required */
@@ -10056,7 +11888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SupportRequestRead"];
+                    "application/json": components["schemas"]["RequesterRequestRead"] | components["schemas"]["SupporterRequestRead"] | components["schemas"]["CoordinatorRequestRead"];
                 };
             };
             /** @description Authentication required */
@@ -10356,7 +12188,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SupportRequestRead"];
+                    "application/json": components["schemas"]["RequesterRequestRead"] | components["schemas"]["SupporterRequestRead"] | components["schemas"]["CoordinatorRequestRead"];
                 };
             };
             /** @description Authentication required */
@@ -10772,7 +12604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SupportRequestRead"];
+                    "application/json": components["schemas"]["RequesterRequestRead"] | components["schemas"]["SupporterRequestRead"] | components["schemas"]["CoordinatorRequestRead"];
                 };
             };
             /** @description Authentication required */
@@ -11562,6 +13394,106 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "users-send_password_reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetSent"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "users-unlock_sign_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

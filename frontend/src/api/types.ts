@@ -11,6 +11,7 @@ type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
 export type FieldErrorItem = Schemas['FieldError'];
 export type TokenResponse = Schemas['TokenResponse'];
+export type SignInMethods = Schemas['SignInMethods'];
 export type Me = Schemas['MeRead'];
 export type Role = Schemas['Role'];
 export type Profession = Schemas['Profession'];
@@ -27,6 +28,9 @@ export type UserUpdate = Schemas['UserUpdate'];
 export type UserUpdated = Schemas['UserUpdated'];
 export type RoleGrant = Schemas['RoleGrantRead'];
 export type RoleGrantStatus = Schemas['RoleGrantStatus'];
+export type PeopleImport = Schemas['PeopleImportRead'];
+export type PeopleImportRow = Schemas['PeopleImportRowRead'];
+export type PeopleImportOutcome = Schemas['PeopleImportOutcome'];
 
 export type ApiKey = Schemas['ApiKeyRead'];
 export type ApiKeyStatus = Schemas['ApiKeyStatus'];
@@ -71,6 +75,7 @@ const scopes = [
   'reports:read',
   'staffing:write',
   'fhir:read',
+  'scim',
 ] as const satisfies readonly ApiKeyScope[];
 export const API_KEY_SCOPES: Exhaustive<ApiKeyScope, typeof scopes> = scopes;
 
@@ -98,6 +103,7 @@ export const SCOPE_LABELS: Record<ApiKeyScope, string> = {
   'reports:read': 'Read reports (reports:read)',
   'staffing:write': 'Post staffing figures (staffing:write)',
   'fhir:read': 'FHIR export (fhir:read)',
+  scim: 'Provision people from the identity provider (scim)',
 };
 
 // --- check-ins, staffing, insights ---------------------------------------------------------
@@ -253,7 +259,12 @@ export type SupportResource = Schemas['ResourceRead'];
 export type SupportResourceItem = Schemas['ResourceItem'];
 export type SupportResourceKind = Schemas['ResourceKind'];
 export type SupportConfig = Schemas['SupportConfigRead'];
-export type SupportRequest = Schemas['SupportRequestRead'];
+/** A support request as each viewer sees it: the API answers one shape per viewer, told apart
+ * by `view`; the coordinator's has no contact details, preferred times or requester's name. */
+export type RequesterSupportRequest = Schemas['RequesterRequestRead'];
+export type SupporterSupportRequest = Schemas['SupporterRequestRead'];
+export type CoordinatorSupportRequest = Schemas['CoordinatorRequestRead'];
+export type SupportRequest = RequesterSupportRequest | SupporterSupportRequest | CoordinatorSupportRequest;
 export type SupportRequestCreate = Schemas['SupportRequestCreate'];
 export type SupportRequestCreated = Schemas['SupportRequestCreated'];
 export type SupportStatus = Schemas['RequestStatus'];

@@ -13,7 +13,8 @@ function renderNavFor(roles: Role[]) {
     me,
     expired: false,
     signedOut: false,
-    signIn: async () => {},
+    signIn: async () => ({ kind: 'signed-in' as const }),
+    finishSignIn: async () => {},
     signOut: async () => {},
     reloadMe: async () => {},
     hasRole: (...wanted) => wanted.some((r) => roles.includes(r)),
@@ -35,10 +36,10 @@ function linkNames(nav: HTMLElement): string[] {
 }
 
 describe('AppNav', () => {
-  it('shows an admin the Admin section with departments, users, API keys and crisis contacts', () => {
+  it('shows an admin the Admin section with departments, users, the people import, API keys and crisis contacts', () => {
     const nav = renderNavFor(['admin']);
     const admin = within(nav).getByRole('region', { name: 'Admin' });
-    expect(linkNames(admin)).toEqual(['Departments', 'Users', 'API keys', 'Crisis contacts']);
+    expect(linkNames(admin)).toEqual(['Departments', 'Users', 'Import people', 'API keys', 'Crisis contacts']);
     expect(within(admin).getByRole('link', { name: 'Users' }).getAttribute('href')).toBe('/admin/users');
     expect(linkNames(nav)).toContain('Profile');
   });

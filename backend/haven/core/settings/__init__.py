@@ -9,6 +9,8 @@
               ``HAVEN_LIMITS_*``, ``HAVEN_INSIGHTS_*``, ``HAVEN_DEBRIEFS_*``, ``HAVEN_SMTP_*``,
               ``HAVEN_SUPPORT_*``)
     audit     the audit log's (``HAVEN_AUDIT_*``): the chain's key and its anchors
+    oidc      single sign-on's (``HAVEN_OIDC_*``): the provider, the client, the claim mapping
+    scim      provisioning's (``HAVEN_SCIM_*``): which directory groups grant which roles
     base      the environments, the minimum secret length, ``ConfigurationError``
 """
 
@@ -32,5 +34,7 @@ from haven.core.settings.domains import ReportSettings as ReportSettings
 from haven.core.settings.domains import ScenarioSetting as ScenarioSetting
 from haven.core.settings.domains import SmtpSettings as SmtpSettings
 from haven.core.settings.domains import SupportSettings as SupportSettings
+from haven.core.settings.oidc import OidcSettings as OidcSettings
 from haven.core.settings.root import Settings as Settings
 from haven.core.settings.root import get_settings as get_settings
+from haven.core.settings.scim import ScimSettings as ScimSettings

@@ -19,8 +19,20 @@ class AuthSettings(BaseSettings):
     refresh_token_days: int = Field(default=7, ge=1, le=90)
     issuer: str = "haven"
     audience: str = "haven-api"
-    max_failed_logins: int = Field(default=5, ge=1)
-    lockout_minutes: int = Field(default=15, ge=1)
+    # Failed sign-ins to one account from one client before each further one waits, first
+    # this many seconds, then twice as long each time, up to HAVEN_LIMITS_WINDOW_MINUTES (see
+    # haven.auth.passwords: delays never lock a person out from another address).
+    free_failures: int = Field(default=5, ge=1, le=100)
+    first_delay_seconds: int = Field(default=30, ge=1, le=3600)
+    # Minutes a password reset link works (single use).
+    password_reset_minutes: int = Field(default=30, ge=5, le=60)
+    # A second factor (TOTP, RFC 6238) for privileged roles signing in with a password:
+    # unset means on in production and off elsewhere (the demo); anyone enrolled is asked.
+    totp_required: bool | None = None
+    # Seals TOTP secrets (AES-256-GCM); unset: derived from HAVEN_SECRET_KEY.
+    totp_key: SecretStr | None = None
+    # Minutes between the password step and the code step of a sign-in.
+    sign_in_challenge_minutes: int = Field(default=5, ge=1, le=15)
     # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
@@ -83,6 +95,9 @@ class LimitSettings(BaseSettings):
     receipt_exchanges: int = Field(default=10, ge=0)
     receipt_failures: int = Field(default=5, ge=0)
     sign_ins: int = Field(default=20, ge=0)
+    # Failed sign-ins (to any accounts) per client before each further one waits (growing
+    # delays; one failure is forgotten every window / this count).
+    sign_in_failures: int = Field(default=10, ge=0)
     # Reverse proxies whose forwarded-for header is believed (JSON list of addresses or
     # networks); empty: the connection's address is the client, whatever headers say.
     trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list, max_length=64)

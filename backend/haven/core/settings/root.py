@@ -38,6 +38,8 @@ from haven.core.settings.domains import (
     SmtpSettings,
     SupportSettings,
 )
+from haven.core.settings.oidc import OidcSettings
+from haven.core.settings.scim import ScimSettings
 
 
 def _derive_key(secret: str, info: bytes) -> bytes:
@@ -70,6 +72,10 @@ class Settings(BaseSettings):
     insights: InsightsSettings = Field(default_factory=InsightsSettings)
     support: SupportSettings = Field(default_factory=SupportSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
+    scim: ScimSettings = Field(default_factory=ScimSettings)
+    # HAVEN_PASSWORD_SIGN_IN=false: the password grant and form are off (single sign-on only).
+    password_sign_in: bool = True
     jobs_interval_seconds: int = Field(
         default=60, ge=0, description="Periodic jobs run this often in `haven serve`; 0: never."
     )
@@ -156,6 +162,12 @@ class Settings(BaseSettings):
     def check_safe_to_serve(self) -> None:
         self.support.check()
         self.audit.check()
+        self.oidc.check(production=self.env is Environment.production)
+        if not self.password_sign_in and not self.oidc.enabled:
+            raise ConfigurationError(
+                "HAVEN_PASSWORD_SIGN_IN=false needs single sign-on (HAVEN_OIDC_ISSUER): "
+                "nobody could sign in."
+            )
         if self.env is not Environment.production:
             return
         if self.secret_key is None:

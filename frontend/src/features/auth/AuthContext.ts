@@ -1,5 +1,6 @@
 import { createContext } from 'react';
 import type { Me, Role } from '../../api/types';
+import type { PasswordStep } from './secondFactorApi';
 
 export type AuthStatus = 'restoring' | 'anonymous' | 'authenticated';
 
@@ -19,7 +20,10 @@ export interface AuthState {
 }
 
 export interface AuthContextValue extends AuthState {
-  signIn(email: string, password: string): Promise<void>;
+  /** The password step: signed in, or the second factor's step still to take. */
+  signIn(email: string, password: string): Promise<PasswordStep>;
+  /** After a second factor's step accepted the session: load the person, signed in. */
+  finishSignIn(): Promise<void>;
   signOut(): Promise<void>;
   reloadMe(): Promise<void>;
   /** Restore a deferred session from the refresh cookie (see `deferred`). */

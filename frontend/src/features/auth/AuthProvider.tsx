@@ -60,11 +60,19 @@ export function AuthProvider({
     setState(await restoreSession());
   }, []);
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    await signInWithPassword(email, password);
+  const finishSignIn = useCallback(async () => {
     const me = await fetchMe();
     setState({ status: 'authenticated', me, expired: false, signedOut: false });
   }, []);
+
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      const step = await signInWithPassword(email, password);
+      if (step.kind === 'signed-in') await finishSignIn();
+      return step;
+    },
+    [finishSignIn],
+  );
 
   const signOut = useCallback(async () => {
     await signOutRequest();
@@ -80,12 +88,13 @@ export function AuthProvider({
     () => ({
       ...state,
       signIn,
+      finishSignIn,
       signOut,
       reloadMe,
       restore,
       hasRole: (...roles: Role[]) => state.me !== null && roles.some((r) => state.me!.roles.includes(r)),
     }),
-    [state, signIn, signOut, reloadMe, restore],
+    [state, signIn, finishSignIn, signOut, reloadMe, restore],
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

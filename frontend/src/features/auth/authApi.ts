@@ -1,17 +1,29 @@
 import { api, acceptTokens, clearSession } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import type { Me } from '../../api/types';
+import { secondFactorStep, type PasswordStep } from './secondFactorApi';
 
-/** OAuth2 password grant: the form is urlencoded, the username is the email. */
-export async function signInWithPassword(email: string, password: string): Promise<void> {
-  const tokens = unwrap(
-    await api.POST('/api/v1/auth/token', {
-      body: { username: email, password, grant_type: 'password', scope: '' },
-      bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    }),
-  );
+/**
+ * OAuth2 password grant: the form is urlencoded, the username is the email. A right password
+ * may still ask for a second factor (the returned step; see secondFactorApi.ts).
+ */
+export async function signInWithPassword(email: string, password: string): Promise<PasswordStep> {
+  let tokens;
+  try {
+    tokens = unwrap(
+      await api.POST('/api/v1/auth/token', {
+        body: { username: email, password, grant_type: 'password', scope: '' },
+        bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+  } catch (error) {
+    const step = secondFactorStep(error);
+    if (step === null) throw error;
+    return step;
+  }
   acceptTokens(tokens, 'signed-in');
+  return { kind: 'signed-in' };
 }
 
 export async function fetchMe(): Promise<Me> {

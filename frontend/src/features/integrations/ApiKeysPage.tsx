@@ -89,7 +89,8 @@ export default function ApiKeysPage() {
       <p className="lead">
         Keys let hospital systems and scripts call Haven with only the scopes you give them. A key’s secret is
         shown once, when it is created, to the administrator who creates it. A key that reads reports
-        (reports:read or fhir:read) works only once a second administrator confirms it.
+        (reports:read or fhir:read) or manages people (scim, for the identity provider’s provisioning) works
+        only once a second administrator confirms it.
       </p>
       <StatusMessage message={status} />
 

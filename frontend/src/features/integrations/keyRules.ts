@@ -6,9 +6,11 @@ import type { ApiKey, ApiKeyScope, ApiKeyStatus } from '../../api/types';
 
 /** Scopes that read content: a key holding one works only once a second administrator confirms it. */
 export const CONTENT_SCOPES: readonly ApiKeyScope[] = ['reports:read', 'fhir:read'];
+/** Scopes that manage people (SCIM provisioning): confirmed by a second administrator too. */
+export const PEOPLE_SCOPES: readonly ApiKeyScope[] = ['scim'];
 
 export function keyNeedsSecondAdmin(scopes: readonly ApiKeyScope[]): boolean {
-  return scopes.some((s) => CONTENT_SCOPES.includes(s));
+  return scopes.some((s) => CONTENT_SCOPES.includes(s) || PEOPLE_SCOPES.includes(s));
 }
 
 export function scopeList(scopes: readonly ApiKeyScope[]): string {

@@ -13,6 +13,7 @@ import { useKeysetList } from '../../hooks/useKeysetList';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { listPendingRoleGrants, listUsers, updateUser } from './orgApi';
 import { PendingGrants } from './PendingGrants';
+import { sendPasswordReset, unlockSignIn } from './signInAdminApi';
 import { useAuth } from '../auth/useAuth';
 import { useDepartments } from './useDepartments';
 
@@ -63,6 +64,26 @@ export default function UsersPage() {
       const updated = await updateUser(user, { is_active: isActive });
       list.replace(updated);
       setFlash(`${updated.display_name} is now ${updated.is_active ? 'active' : 'deactivated'}.`);
+    } catch (error) {
+      setActionError(toFormErrors(error).formError);
+    } finally {
+      setBusyId(null);
+    }
+  };
+
+  // A reset link emailed to the person, or their sign-in delays cleared (never a password).
+  const signInAction = async (user: User, action: 'reset' | 'unlock') => {
+    setBusyId(user.id);
+    setActionError(null);
+    setFlash(null);
+    try {
+      if (action === 'reset') {
+        await sendPasswordReset(user.id);
+        setFlash(`A link to choose a new password is on its way to ${user.email}. It works once, for 30 minutes.`);
+      } else {
+        await unlockSignIn(user.id);
+        setFlash(`${user.display_name} can sign in again at once, from any device.`);
+      }
     } catch (error) {
       setActionError(toFormErrors(error).formError);
     } finally {
@@ -166,6 +187,26 @@ export default function UsersPage() {
                   {user.is_active ? 'Deactivate' : 'Reactivate'}
                   <span className="visually-hidden"> {user.display_name}</span>
                 </button>
+              )}
+              {user.id === me?.id || !user.is_active ? null : (
+                <>
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    disabled={busyId === user.id}
+                    onClick={() => void signInAction(user, 'reset')}
+                  >
+                    Send reset link<span className="visually-hidden"> to {user.display_name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    disabled={busyId === user.id}
+                    onClick={() => void signInAction(user, 'unlock')}
+                  >
+                    Unlock sign-in<span className="visually-hidden"> of {user.display_name}</span>
+                  </button>
+                </>
               )}
             </div>
           </li>

@@ -1,25 +1,15 @@
-import { useEffect, useState } from 'react';
-import { toFormErrors } from '../../api/problem';
-import { PROFESSION_LABELS, ROLE_LABELS, type Me } from '../../api/types';
+import { PROFESSION_LABELS, ROLE_LABELS } from '../../api/types';
 import { FormError } from '../../components/FormError';
+import { useLoad } from '../../hooks/useLoad';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { fetchMe } from '../auth/authApi';
+import { SignInSecurity } from './SignInSecurity';
+
+const loadMe = () => fetchMe();
 
 export default function ProfilePage() {
   usePageTitle('Profile');
-  const [me, setMe] = useState<Me | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    fetchMe().then(
-      (value) => !cancelled && setMe(value),
-      (err: unknown) => !cancelled && setError(toFormErrors(err).formError),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+  const { data: me, error } = useLoad(loadMe);
 
   return (
     <>
@@ -58,6 +48,7 @@ export default function ProfilePage() {
           </div>
         </dl>
       ) : null}
+      {me ? <SignInSecurity /> : null}
     </>
   );
 }
