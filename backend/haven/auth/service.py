@@ -1,4 +1,4 @@
-"""Auth rules: sign-in with throttling and lockout, token rotation, principals, users, API keys.
+"""Auth rules: sign-in (growing delays, never a lockout), sessions, principals, users, API keys.
 
 Functions take a session and, where an actor matters, the acting principal; they never
 commit (the request's unit of work does) and raise :mod:`haven.core.errors` on refusal.
@@ -6,7 +6,7 @@ commit (the request's unit of work does) and raise :mod:`haven.core.errors` on r
 This module is the domain's public face: routers, other domains, the CLI and the demo import
 it. The rules live by concern, one hop away:
 
-* :mod:`haven.auth.sign_in`: password sign-in, its throttle and lockout, access and refresh
+* :mod:`haven.auth.sign_in`: password sign-in, its growing delays, access and refresh
   tokens (issue, rotate, revoke);
 * :mod:`haven.auth.principals`: who a bearer token is (a person, a report session, an API key);
 * :mod:`haven.auth.users`: create, read, list and change people, and look-ups for other domains;

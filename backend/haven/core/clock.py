@@ -1,4 +1,4 @@
-"""The one source of "now", so tests can move time (retention, lockouts, deadlines)."""
+"""The one source of "now", so tests can move time (retention, sign-in delays, deadlines)."""
 
 from __future__ import annotations
 
