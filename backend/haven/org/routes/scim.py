@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,6 +26,7 @@ from haven.core.security import Principal
 from haven.org.scim import discovery, groups, users
 from haven.org.scim.protocol import (
     SCIM_MEDIA_TYPE,
+    ListParams,
     ScimAnswer,
     ScimError,
     as_scim_error,
@@ -89,6 +90,26 @@ Attributes = Annotated[str | None, Query(alias="attributes", max_length=2000)]
 Excluded = Annotated[str | None, Query(alias="excludedAttributes", max_length=2000)]
 
 
+async def _list_query(
+    filter: Filter = None,
+    start_index: StartIndex = None,
+    count: Count = None,
+    attributes: Attributes = None,
+    excluded_attributes: Excluded = None,
+) -> ListParams:
+    """A list's query (RFC 7644 §3.4.2), the same for Users and Groups (pure CPU: no hop)."""
+    return list_params(
+        start_index=start_index,
+        count=count,
+        filter=filter,
+        attributes=attributes,
+        excluded_attributes=excluded_attributes,
+    )
+
+
+ListQuery = Annotated[ListParams, Depends(_list_query)]
+
+
 def _base(request: Request) -> str:
     return f"{str(request.base_url).rstrip('/')}{API_PREFIX}{PREFIX}"
 
@@ -140,19 +161,8 @@ def list_users(
     request: Request,
     session: SessionDep,
     _: Scim,
-    filter: Filter = None,
-    start_index: StartIndex = None,
-    count: Count = None,
-    attributes: Attributes = None,
-    excluded_attributes: Excluded = None,
+    params: ListQuery,
 ) -> Response:
-    params = list_params(
-        start_index=start_index,
-        count=count,
-        filter=filter,
-        attributes=attributes,
-        excluded_attributes=excluded_attributes,
-    )
     return _render(users.list_users(session, params=params, base=_base(request)))
 
 
@@ -209,19 +219,8 @@ def list_groups(
     request: Request,
     session: SessionDep,
     _: Scim,
-    filter: Filter = None,
-    start_index: StartIndex = None,
-    count: Count = None,
-    attributes: Attributes = None,
-    excluded_attributes: Excluded = None,
+    params: ListQuery,
 ) -> Response:
-    params = list_params(
-        start_index=start_index,
-        count=count,
-        filter=filter,
-        attributes=attributes,
-        excluded_attributes=excluded_attributes,
-    )
     return _render(groups.list_groups(session, params=params, base=_base(request)))
 
 

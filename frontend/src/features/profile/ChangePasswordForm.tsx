@@ -4,10 +4,9 @@ import { FormError } from '../../components/FormError';
 import { StatusMessage } from '../../components/StatusMessage';
 import { TextField } from '../../components/TextField';
 import { changePassword } from './accountApi';
+import { NewPasswordFields } from './NewPasswordFields';
 
 const FIELDS = ['current_password', 'new_password', 'repeat'] as const;
-export const PASSWORD_HINT =
-  'At least 12 characters. A few unrelated words make a strong password that is easy to remember; no symbols or digits are needed.';
 
 /** Change your own password (the current one is needed); signs you out everywhere else. */
 export function ChangePasswordForm() {
@@ -57,28 +56,7 @@ export function ChangePasswordForm() {
           onChange={(event) => setCurrent(event.target.value)}
           error={errors.fieldErrors.current_password}
         />
-        <TextField
-          label="New password"
-          type="password"
-          name="new_password"
-          autoComplete="new-password"
-          required
-          minLength={12}
-          value={next}
-          onChange={(event) => setNext(event.target.value)}
-          error={errors.fieldErrors.new_password}
-          hint={PASSWORD_HINT}
-        />
-        <TextField
-          label="New password again"
-          type="password"
-          name="repeat"
-          autoComplete="new-password"
-          required
-          value={repeat}
-          onChange={(event) => setRepeat(event.target.value)}
-          error={errors.fieldErrors.repeat}
-        />
+        <NewPasswordFields password={next} onPassword={setNext} repeat={repeat} onRepeat={setRepeat} errors={errors} />
         <button type="submit" className="button button--primary" disabled={submitting}>
           {submitting ? 'Changing…' : 'Change password'}
         </button>

@@ -2,10 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../api/problem';
 import { FormError } from '../../components/FormError';
-import { TextField } from '../../components/TextField';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { finishPasswordReset } from './accountApi';
-import { PASSWORD_HINT } from './ChangePasswordForm';
+import { NewPasswordFields } from './NewPasswordFields';
 
 const FIELDS = ['new_password', 'repeat'] as const;
 
@@ -72,27 +71,12 @@ export default function ResetPasswordPage() {
         <form className="form" onSubmit={(event) => void submit(event)} noValidate>
           <p>The link works once, for 30 minutes after it was sent.</p>
           <FormError message={errors.formError} />
-          <TextField
-            label="New password"
-            type="password"
-            name="new_password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            error={errors.fieldErrors.new_password}
-            hint={PASSWORD_HINT}
-          />
-          <TextField
-            label="New password again"
-            type="password"
-            name="repeat"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            onChange={(event) => setRepeat(event.target.value)}
-            error={errors.fieldErrors.repeat}
+          <NewPasswordFields
+            password={password}
+            onPassword={setPassword}
+            repeat={repeat}
+            onRepeat={setRepeat}
+            errors={errors}
           />
           <button type="submit" className="button button--primary" disabled={submitting}>
             {submitting ? 'Saving…' : 'Set my new password'}
